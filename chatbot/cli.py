@@ -1,0 +1,139 @@
+"""Command line: python -m chatbot build-index | search | parse | ask | warnings."""
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+
+import click
+
+from .corpus import CorpusError
+from .settings import get_settings
+
+
+def _fail(msg: str, code: int = 2) -> None:
+    click.echo(f"错误：{msg}", err=True)
+    sys.exit(code)
+
+
+def _engine():
+    from .retrieve import get_engine
+
+    try:
+        return get_engine()
+    except CorpusError as e:
+        _fail(str(e))
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Show info logs.")
+def main(verbose: bool) -> None:
+    """伊吾县营商环境政策问答助手 — command line."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+
+
+@main.command("build-index")
+def build_index() -> None:
+    """(Re)build the vector index and report the time taken."""
+    from .corpus import load_library
+    from .embeddings import make_embedder
+    from .index import VectorIndex
+
+    s = get_settings()
+    try:
+        lib = load_library(s.corpus_dir, s.default_doc)
+    except CorpusError as e:
+        _fail(str(e))
+    t0 = time.perf_counter()
+    emb = make_embedder(s)
+    t1 = time.perf_counter()
+    idx = VectorIndex(s, lib, emb).ensure(force=True)
+    t2 = time.perf_counter()
+    click.echo(f"indexed {len(lib.records)} records from {len(lib.corpora)} document(s) "
+               f"into {idx.name} with {idx.embedder}: model load {t1 - t0:.1f} s, "
+               f"build {t2 - t1:.1f} s")
+
+
+def _parse_filters(unit, after, before, section, doc):
+    from .retrieve import Filters
+
+    return Filters(units=list(unit), deadline_after=after, deadline_before=before,
+                   section=section, doc=doc)
+
+
+@main.command()
+@click.argument("question")
+@click.option("-k", default=5, show_default=True, help="How many records.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--mode", type=click.Choice(["hybrid", "dense", "bm25"]), default="hybrid")
+@click.option("--unit", multiple=True, help="Responsible department (loose: 税务局, 人社局…).")
+@click.option("--after", help="Deadline on or after YYYY-MM.")
+@click.option("--before", help="Deadline on or before YYYY-MM.")
+@click.option("--section", type=int, help="Section number 1–17 (0 = 保障措施).")
+@click.option("--doc", help="Document id.")
+def search(question, k, as_json, mode, unit, after, before, section, doc) -> None:
+    """Ranked records for QUESTION."""
+    from .textnorm import clean, has_content
+
+    if not has_content(clean(question)) and not (unit or after or before or section is not None):
+        _fail("问题为空，请输入要查询的内容。")
+    eng = _engine()
+    filters = _parse_filters(unit, after, before, section, doc)
+    hits = eng.search(question, k=k, filters=filters, mode=mode)
+    if as_json:
+        click.echo(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2))
+        return
+    if not hits:
+        click.echo("没有找到相关条款。")
+    for rank, h in enumerate(hits, 1):
+        r = h.record
+        click.echo(f"{rank}. [{r.ref}] {r.title}  score={h.score:.3f} ({h.via})")
+        click.echo(f"   责任单位：{'、'.join(r.units) or '未写明'}；完成时限：{r.deadline_raw or '未写明'}")
+        click.echo("   " + r.text.replace("\n", "\n   "))
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--warnings-only", is_flag=True, help="Only print the parse warnings.")
+def parse(as_json: bool, warnings_only: bool) -> None:
+    """Print the structured corpus and its parse warnings."""
+    from .corpus import load_library
+
+    s = get_settings()
+    try:
+        lib = load_library(s.corpus_dir, s.default_doc)
+    except CorpusError as e:
+        _fail(str(e))
+    if as_json:
+        out = {
+            "documents": [{"id": c.doc_id, "title": c.title, "file": str(c.path),
+                           "records": len(c.records), "sha256": c.sha256} for c in lib.corpora],
+            "records": [] if warnings_only else [r.to_dict() for r in lib.records],
+            "warnings": [w.__dict__ for w in lib.warnings],
+        }
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    if not warnings_only:
+        for r in lib.records:
+            click.echo(f"[{r.ref}] {r.section.display} / {r.title}")
+            click.echo(f"  责任单位：{'、'.join(r.units)}  完成时限：{r.deadline_raw} → {r.deadline}")
+            click.echo("  " + r.body[:80].replace("\n", " ") + ("…" if len(r.body) > 80 else ""))
+        click.echo("")
+    for c in lib.corpora:
+        click.echo(f"{c.doc_id}: {c.title} — {len(c.records)} records, {len(c.sections)} sections")
+    click.echo(f"{len(lib.warnings)} parse warning(s):")
+    for w in lib.warnings:
+        click.echo(f"  {w}")
+
+
+@main.command("warnings")
+def warnings_cmd() -> None:
+    """Print only the parse warnings."""
+    ctx = click.get_current_context()
+    ctx.invoke(parse, as_json=False, warnings_only=True)
+
+
+if __name__ == "__main__":
+    main()

