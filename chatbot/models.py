@@ -106,3 +106,29 @@ class Hit:
             "via": self.via,
             "warnings": r.warnings,
         }
+
+
+@dataclass
+class Answer:
+    """What every front end shows: Markdown text, its citations, the evidence."""
+
+    question: str
+    text: str  # Markdown, Chinese
+    citations: list[str]  # cited refs, in order: "6", "5.3", "S1", "demo:3"
+    hits: list[Hit]
+    refused: bool
+    answerer: str  # "extractive" | "structured" | "lookup" | "llm:<model>" | "input"
+    notice: str | None = None  # truncation, LLM fallback, …
+    subject: list[str] = field(default_factory=list)  # refs a follow-up refers back to
+
+    def to_dict(self) -> dict:
+        return {
+            "question": self.question,
+            "answer": self.text,
+            "citations": self.citations,
+            "refused": self.refused,
+            "answerer": self.answerer,
+            "notice": self.notice,
+            "subject": self.subject,
+            "hits": [h.to_dict() for h in self.hits],
+        }

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# One entry point that sets everything up on a fresh machine, then runs.
+#   ./run.sh chat   start the web chat (http://127.0.0.1:7860)
+#   ./run.sh test   run the test suite (installs Chromium for browser tests)
+#   ./run.sh <python -m chatbot args>   e.g. ./run.sh search "刻章要钱吗"
+set -euo pipefail
+cd "$(dirname "$0")"
+VENV=.venv
+PY="$VENV/bin/python"
+
+setup_python() {
+  local stamp="$VENV/.setup-stamp" want
+  want=$(sha256sum requirements.txt | cut -d' ' -f1)
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return; fi
+  echo "[setup] creating $VENV and installing requirements (first run only)…" >&2
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q --upgrade pip >/dev/null 2>&1 || true
+  # CPU torch from local disk first, so nothing asks for the CUDA build.
+  "$VENV/bin/pip" install -q torch==2.13.0
+  "$VENV/bin/pip" install -q -r requirements.txt
+  echo "$want" > "$stamp"
+}
+
+setup_browser() {
+  if command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ]; then return; fi
+  echo "[setup] installing Debian chromium for the browser tests…" >&2
+  local sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+}
+
+cmd="${1:-chat}"; shift || true
+case "$cmd" in
+  chat)
+    setup_python
+    exec "$PY" app.py "$@" ;;
+  test)
+    setup_python
+    setup_browser || echo "[setup] chromium unavailable: browser tests will be skipped" >&2
+    exec "$PY" -m pytest -q "$@" ;;
+  *)
+    setup_python
+    exec "$PY" -m chatbot "$cmd" "$@" ;;
+esac
