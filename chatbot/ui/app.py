@@ -1,0 +1,230 @@
+"""The Gradio page: four tabs and three named API endpoints (/ask, /search,
+/feedback). ``build_app()`` returns the Blocks; ``launch()`` starts it with
+the page-level settings Gradio 6 takes at launch time (theme, css, head)."""
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+import gradio as gr  # noqa: E402
+
+from ..retrieve import get_engine  # noqa: E402
+from ..settings import get_settings  # noqa: E402
+from . import handlers as h  # noqa: E402
+from .render import clause_html, outline_html  # noqa: E402
+
+TITLE = "伊吾县营商环境政策问答助手"
+# How many requests of one kind run at once (answers are CPU-bound).
+CONCURRENCY = int(os.environ.get("YIWU_UI_CONCURRENCY", "4"))
+
+EXAMPLES = [
+    "刻章要钱吗",
+    "简易注销公示要多少天？",
+    "开公司能全程网上办吗",
+    "企业用电报装要多久",
+    "第5.3条是什么内容",
+    "税务局负责哪些事项？",
+]
+
+CSS = """
+.gradio-container { max-width: 1280px !important; margin: 0 auto; }
+#app-title h1 { margin-bottom: 0; }
+#cite-chips .wrap { gap: 6px; }
+#cite-chips label { border-radius: 999px !important; padding: 2px 12px !important; }
+.clause-panel { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 12px 14px;
+  background: var(--background-fill-secondary); line-height: 1.7; }
+.clause-panel.empty { color: var(--body-text-color-subdued); }
+.clause-cite { font-size: 1.15em; font-weight: 700; color: var(--color-accent); }
+.clause-title { font-weight: 600; margin: 2px 0; }
+.clause-doc, .muted { color: var(--body-text-color-subdued); font-size: 0.92em; }
+.clause-meta { margin: 8px 0; border-collapse: collapse; }
+.clause-meta th { text-align: left; white-space: nowrap; padding: 2px 10px 2px 0; color: var(--body-text-color-subdued); font-weight: 500; vertical-align: top; }
+.clause-meta td { padding: 2px 0; }
+.clause-text { white-space: pre-wrap; border-left: 3px solid var(--color-accent); padding-left: 10px; margin-top: 6px; }
+.clause-warn, .flag { color: #92400e; background: #fef3c7; border-radius: 6px; padding: 4px 10px; margin: 6px 0; font-size: 0.93em; }
+.clause-warn ul { margin: 0; padding-left: 1.2em; }
+.outline details { margin: 4px 0; }
+.outline summary { cursor: pointer; padding: 4px 2px; }
+.outline details.section > summary { font-weight: 700; font-size: 1.05em; }
+.outline details.measure { margin-left: 1.2em; }
+.outline details.measure > summary { font-weight: 600; }
+.outline .leaf { margin: 6px 0 10px 1.4em; padding: 6px 10px; border-left: 3px solid var(--border-color-primary); }
+.outline .leaf-text { white-space: pre-wrap; line-height: 1.7; }
+.outline .chip { display: inline-block; background: var(--background-fill-secondary); border: 1px solid var(--border-color-primary);
+  border-radius: 999px; padding: 0 10px; margin: 4px 6px 0 0; font-size: 0.88em; }
+.outline .parse-report { background: #fffbeb; border-radius: 6px; padding: 4px 10px; }
+footer { display: none !important; }
+"""
+
+# Citation links inside answers ("#cite-5.3") select the matching chip, which
+# opens the clause in the side panel. Capture phase: before the link's default.
+HEAD = """
+<script>
+document.addEventListener('click', function (ev) {
+  var a = ev.target && ev.target.closest ? ev.target.closest('a[href*="#cite-"]') : null;
+  if (!a) return;
+  ev.preventDefault(); ev.stopPropagation();
+  var href = a.getAttribute('href');
+  var ref = decodeURIComponent(href.slice(href.indexOf('#cite-') + 6));
+  var box = document.getElementById('cite-chips');
+  if (!box) return;
+  var inputs = box.querySelectorAll('input[type=radio]');
+  for (var i = 0; i < inputs.length; i++) {
+    if (inputs[i].value === ref) { inputs[i].click(); return; }
+  }
+  var labels = box.querySelectorAll('label');
+  for (var j = 0; j < labels.length; j++) {
+    if (labels[j].textContent.trim() === a.textContent.trim()) { labels[j].click(); return; }
+  }
+}, true);
+</script>
+"""
+
+
+def theme() -> gr.themes.Base:
+    # System fonts only: nothing is fetched from Google Fonts (unreachable
+    # from many networks in China, and this machine is offline).
+    return gr.themes.Soft(
+        primary_hue="blue",
+        font=["PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC",
+              "WenQuanYi Micro Hei", "system-ui", "sans-serif"],
+        font_mono=["Noto Sans Mono CJK SC", "Menlo", "Consolas", "monospace"],
+    )
+
+
+def launch_kwargs() -> dict:
+    return {"theme": theme(), "css": CSS, "head": HEAD}
+
+
+PRIVATE = {"api_visibility": "private"}
+
+
+def _chat_tab() -> None:
+    turns = gr.State([])
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3, min_width=340):
+            chat = gr.Chatbot(
+                label="对话", elem_id="chat", height=520, layout="bubble",
+                feedback_options=("Like", "Dislike"), sanitize_html=True, allow_tags=False,
+                buttons=["copy"], render_markdown=True,
+                placeholder="您好！我可以解答《伊吾县实施营商环境优化提升三年行动方案（2023-2025年）》的相关问题，"
+                            "回答会标注依据的条款，点击条款编号即可查看原文。",
+            )
+            with gr.Row():
+                msg = gr.Textbox(placeholder="请输入您的问题，按回车发送", show_label=False, scale=5,
+                                 elem_id="question", max_lines=4, autofocus=True)
+                send = gr.Button("发送", variant="primary", scale=1, min_width=80, elem_id="send")
+            with gr.Row():
+                gr.Markdown("示例问题：", elem_classes=["muted"])
+                ex_buttons = [gr.Button(q, size="sm", variant="secondary", min_width=60, elem_classes=["example"])
+                              for q in EXAMPLES]
+            with gr.Row():
+                clear = gr.Button("清空对话", size="sm", variant="stop", elem_id="clear", min_width=80)
+                gr.Markdown("对回答点 👍/👎 可帮助我们改进；本助手仅依据方案原文作答，具体办理请以责任单位答复为准。",
+                            elem_classes=["muted"])
+        with gr.Column(scale=2, min_width=300):
+            chips = gr.Radio(choices=[], label="本次对话引用的条款（点击查看原文）", elem_id="cite-chips",
+                             interactive=True)
+            panel = gr.HTML(clause_html(None), elem_id="clause-panel")
+
+    ask_io = dict(inputs=[msg, turns, chips], outputs=[msg, chat, turns, chips],
+                  concurrency_limit=CONCURRENCY, concurrency_id="answer", **PRIVATE)
+    msg.submit(h.chat_respond, **ask_io)
+    send.click(h.chat_respond, **ask_io)
+    for b in ex_buttons:
+        b.click(lambda q=b.value: q, None, msg, queue=False, **PRIVATE).then(h.chat_respond, **ask_io)
+    chips.change(h.show_clause, chips, panel, queue=False, **PRIVATE)
+    chat.like(h.chat_like, turns, None, queue=False, **PRIVATE)
+    clear.click(h.chat_clear, None, [msg, chat, turns, chips, panel], queue=False, **PRIVATE)
+
+
+def _desk_tab() -> None:
+    eng = get_engine()
+    refs = gr.State({})
+    with gr.Row():
+        query = gr.Textbox(label="关键词或问题", placeholder="例如：简易注销、用电报装、第22条；留空则按筛选条件列出",
+                           scale=4, elem_id="desk-query")
+        go = gr.Button("查询", variant="primary", scale=1, min_width=80, elem_id="desk-go")
+        reset = gr.Button("重置", scale=1, min_width=80)
+    with gr.Row():
+        units = gr.Dropdown(eng.known_units, multiselect=True, label="责任单位", scale=3, elem_id="desk-units",
+                            info="可多选")
+        months = h.month_choices()
+        after = gr.Dropdown(months, value="不限", label="完成时限起", scale=1, elem_id="desk-after")
+        before = gr.Dropdown(months, value="不限", label="完成时限止", scale=1, elem_id="desk-before")
+        section = gr.Dropdown(h.section_choices(), value="all", label="所属部分", scale=2, elem_id="desk-section")
+        doc = gr.Dropdown(h.doc_choices(), value="all", label="文档", scale=2, elem_id="desk-doc",
+                          visible=len(eng.library.corpora) > 1)
+    status = gr.Markdown("请输入关键词，或选择责任单位、完成时限、所属部分等筛选条件。", elem_id="desk-status")
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3, min_width=340):
+            table = gr.Dataframe(headers=h.DESK_COLUMNS, interactive=False, wrap=True, max_height=560,
+                                 elem_id="desk-table", column_widths=["11%", "17%", "32%", "20%", "11%", "9%"])
+        with gr.Column(scale=2, min_width=300):
+            clause = gr.HTML(clause_html(None, "请点击表格中的一行。"), elem_id="desk-clause")
+            reply = gr.Textbox(label="标准答复（可直接朗读或复制）", lines=6, interactive=False,
+                               buttons=["copy"], elem_id="desk-reply")
+    inputs = [query, units, after, before, section, doc]
+    io = dict(inputs=inputs, outputs=[table, status, refs], concurrency_limit=CONCURRENCY,
+              concurrency_id="search", **PRIVATE)
+    go.click(h.desk_search, **io)
+    query.submit(h.desk_search, **io)
+    for f in (units, after, before, section, doc):
+        f.input(h.desk_search, **io)
+    table.select(h.desk_select, refs, [clause, reply], queue=False, **PRIVATE)
+    reset.click(h.desk_reset, None, inputs + [table, status, refs, clause, reply], queue=False, **PRIVATE)
+
+
+def _browse_tab() -> None:
+    gr.Markdown("按“部分 → 措施 → 子项”浏览方案全文，点击标题展开；⚠️ 标出解析时发现的原文问题。")
+    gr.HTML(outline_html(get_engine().library), elem_id="outline")
+
+
+def _overview_tab() -> None:
+    gr.Markdown(h.overview_markdown(), elem_id="overview-summary")
+    units = h.units_frame()
+    with gr.Row():
+        gr.BarPlot(units.head(20), x="责任单位", y="措施数", title="各责任单位承担的措施数（前20）",
+                   sort="-y", x_label_angle=-45, height=460, elem_id="plot-units")
+    deadlines = h.deadlines_frame()
+    with gr.Row():
+        gr.BarPlot(deadlines, x="月份", y="到期措施数", title="完成时限分布（2023–2025，按月）",
+                   x_label_angle=-60, height=380, elem_id="plot-deadlines", sort="x")
+        gr.LinePlot(deadlines, x="月份", y="累计到期", title="累计到期措施数", x_label_angle=-60,
+                    height=380, elem_id="plot-cumulative", sort="x")
+    with gr.Accordion("全部责任单位明细", open=False):
+        gr.Dataframe(units, interactive=False, max_height=400)
+
+
+def build_app() -> gr.Blocks:
+    get_engine()  # load corpus and index before the first visitor
+    with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
+        gr.Markdown(f"# {TITLE}\n依据《伊吾县实施营商环境优化提升三年行动方案（2023-2025年）》原文回答，每个回答都注明条款出处。",
+                    elem_id="app-title")
+        with gr.Tabs():
+            with gr.Tab("智能问答", id="chat"):
+                _chat_tab()
+            with gr.Tab("政策查询台", id="desk"):
+                _desk_tab()
+            with gr.Tab("政策全文", id="browse"):
+                _browse_tab()
+            with gr.Tab("概览", id="overview"):
+                _overview_tab()
+        gr.api(h.api_ask, api_name="ask", concurrency_limit=CONCURRENCY, concurrency_id="answer")
+        gr.api(h.api_search, api_name="search", concurrency_limit=CONCURRENCY, concurrency_id="search")
+        gr.api(h.api_feedback, api_name="feedback", concurrency_limit=8)
+    demo.queue(default_concurrency_limit=CONCURRENCY, max_size=1024)
+    return demo
+
+
+def launch(demo: gr.Blocks | None = None, host: str | None = None, port: int | None = None,
+           quiet: bool = True) -> tuple[gr.Blocks, str]:
+    """Start the app without blocking; returns (demo, local URL).
+    Call ``demo.block_thread()`` to serve until interrupted, ``demo.close()`` to stop."""
+    s = get_settings()
+    demo = demo or build_app()
+    demo.launch(server_name=host or s.host, server_port=port if port is not None else s.port,
+                prevent_thread_lock=True, quiet=quiet, show_error=False, ssr_mode=False,
+                share=False, **launch_kwargs())
+    return demo, demo.local_url
