@@ -1,0 +1,127 @@
+"""Exact references: chatbot.refs.find_refs on its own, and through the engine
+(the referenced record must come first, via="ref")."""
+from __future__ import annotations
+
+import pytest
+
+from chatbot.refs import citation_label, find_refs
+
+
+@pytest.mark.parametrize("question,expected", [
+    ("第5.3条", ["5.3"]),
+    ("5.3条", ["5.3"]),
+    ("措施22.5", ["22.5"]),
+    ("条款22.5", ["22.5"]),
+    ("22.5", ["22.5"]),
+    ("  22.5  ", ["22.5"]),
+    ("第 5.3 条", ["5.3"]),
+    ("第5．3条", ["5.3"]),
+    ("第5.3条讲什么？", ["5.3"]),
+    ("48.10条", ["48.10"]),
+    ("第十条", ["10"]),
+    ("第一百二十三条", ["123"]),
+    ("第一百一十条", ["110"]),
+    ("第二十二条讲什么", ["22"]),
+    ("第22条", ["22"]),
+    ("第22项", ["22"]),
+    ("措施22", ["22"]),
+    ("22", ["22"]),
+    ("保障措施第三条", ["S3"]),
+    ("保障措施三", ["S3"]),
+    ("保障措施（三）", ["S3"]),
+    ("保障措施第八条", ["S8"]),
+    ("S3", ["S3"]),
+    ("s3是什么", ["S3"]),
+    ("第5.3条和第6条", ["5.3", "6"]),
+    ("demo:3", ["demo:3"]),
+    ("demo:5.3条", ["demo:5.3"]),
+])
+def test_reference_forms(question, expected):
+    assert find_refs(question) == expected
+
+
+@pytest.mark.parametrize("question", [
+    "压缩至2.5天",
+    "公示时间由45天压缩至20天",
+    "12345热线怎么打",
+    "2023年6月前要完成哪些",
+    "企业开办要多久",
+    "网上办理比例达到88%以上吗",
+    "1-2处自动化分拣设备",
+    "",
+])
+def test_not_references(question):
+    assert find_refs(question) == []
+
+
+def test_safeguard_reference_does_not_also_yield_a_measure():
+    # "保障措施第三条" contains "第三条": it must not also mean measure 3
+    assert "3" not in find_refs("保障措施第三条")
+
+
+def test_citation_labels(library):
+    assert citation_label(library.get("5.3")) == "第5.3条"
+    assert citation_label(library.get("6")) == "第6条"
+    assert citation_label(library.get("S3")) == "保障措施三"
+    assert library.get("S8").citation == "保障措施八"
+    assert citation_label(library.get("5.3"), with_doc=True) == "yiwu:第5.3条"
+
+
+# -- through the engine -----------------------------------------------------------------
+@pytest.mark.parametrize("question,expected", [
+    ("第5.3条", "5.3"),
+    ("5.3条", "5.3"),
+    ("措施22.5", "22.5"),
+    ("22.5", "22.5"),
+    ("第十条", "10"),
+    ("保障措施第三条", "S3"),
+    ("S3", "S3"),
+    ("第５．３条", "5.3"),       # full-width digits and dot
+    ("第5.3條講什麼", "5.3"),    # Traditional characters
+])
+def test_engine_reference_first(engine, question, expected):
+    hits = engine.search(question, k=5)
+    assert hits[0].record.ref == expected
+    assert hits[0].via == "ref"
+    assert hits[0].score == 1.0
+    assert [h.via for h in hits[1:]].count("ref") == 0
+    assert len(hits) == 5
+
+
+def test_engine_measure_reference_returns_all_its_leaves(engine):
+    hits = engine.search("第22条", k=5)
+    assert [h.record.ref for h in hits] == ["22.1", "22.2", "22.3", "22.4", "22.5"]
+    assert all(h.via == "ref" for h in hits)
+
+
+def test_engine_chinese_numeral_measure_reference(engine):
+    hits = engine.search("第一百二十三条", k=5)
+    assert [h.record.ref for h in hits[:2]] == ["123.1", "123.2"]
+    assert [h.via for h in hits[:2]] == ["ref", "ref"]
+    assert all(h.via != "ref" for h in hits[2:])
+
+
+def test_engine_measure_reference_truncated_to_k(engine):
+    hits = engine.search("第二十二条", k=3)
+    assert [h.record.ref for h in hits] == ["22.1", "22.2", "22.3"]
+
+
+def test_engine_two_references(engine):
+    hits = engine.search("第5.3条和第6条", k=5)
+    assert [h.record.ref for h in hits[:2]] == ["5.3", "6"]
+    assert hits[0].via == hits[1].via == "ref"
+
+
+def test_engine_decimal_in_a_sentence_is_not_a_reference(engine):
+    # 4.5 exists as a record: if "4.5天" were read as a reference it would come first
+    assert find_refs("审批时间压缩至4.5天") == []
+    hits = engine.search("审批时间压缩至4.5天", k=5)
+    assert all(h.via != "ref" for h in hits)
+
+
+@pytest.mark.parametrize("question", ["第1条", "第200条", "S9"])
+def test_engine_reference_to_missing_record_falls_back(engine, question):
+    # measure 1 is absent from the text; 200 and S9 do not exist
+    hits = engine.search(question, k=3)
+    assert len(hits) == 3
+    assert all(h.via == "hybrid" for h in hits)
