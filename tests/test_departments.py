@@ -1,0 +1,80 @@
+"""Loose department names (chatbot.departments) against the plan's own names."""
+from __future__ import annotations
+
+import pytest
+
+from chatbot import departments
+
+
+@pytest.fixture(scope="module")
+def known(library):
+    return sorted({u for r in library.records for u in r.units}
+                  | {u for s in library.default.sections for u in s.lead_units})
+
+
+@pytest.mark.parametrize("loose,canonical", [
+    ("税务局", "国家税务总局伊吾县税务局"),
+    ("税务", "国家税务总局伊吾县税务局"),
+    ("国家税务总局伊吾县税务局", "国家税务总局伊吾县税务局"),
+    ("人社局", "人力资源和社会保障局"),
+    ("人社", "人力资源和社会保障局"),
+    ("法院", "县人民法院"),
+    ("人民法院", "县人民法院"),
+    ("县人民法院", "县人民法院"),
+    ("伊吾县人民法院", "县人民法院"),
+    ("市监局", "市场监督管理局"),
+    ("市场监管局", "市场监督管理局"),
+    ("住建局", "住房和城乡建设局（交通运输局）"),
+    ("交通运输局", "住房和城乡建设局（交通运输局）"),
+    ("住房和城乡建设局", "住房和城乡建设局（交通运输局）"),
+    ("发改委", "发展改革委"),
+    ("供电公司", "国网伊吾供电公司"),
+    ("国网", "国网伊吾供电公司"),
+    ("伊吾县财政局", "财政局"),
+    ("县财政局", "财政局"),
+    ("财政局", "财政局"),
+    ("组织部", "县委组织部"),
+    ("县委组织部", "县委组织部"),
+    ("卫健局", "卫健委"),
+    ("医保局", "医保局"),
+])
+def test_canonical(known, loose, canonical):
+    assert canonical in known
+    assert departments.canonical(loose, known) == canonical
+
+
+@pytest.mark.parametrize("loose", ["", "   ", "宇宙局", "伊吾县"])
+def test_canonical_unknown(known, loose):
+    assert departments.canonical(loose, known) is None
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG: chatbot/departments.py canonical: the plan's own short forms of 市场监督管理局 "
+    "are not resolved: '市场监管' resolves (substring match) to the single unit "
+    "'市场监管领域部门联合“双随机、一公开”监管工作联席会议成员单位', so a filter on it returns only "
+    "measure 93; '市场监管部门' (wording of 5.2) resolves to None and filters to nothing"))
+@pytest.mark.parametrize("loose", ["市场监管", "市场监管部门"])
+def test_canonical_market_regulation_short_forms(known, loose):
+    assert departments.canonical(loose, known) == "市场监督管理局"
+
+
+def test_mentioned_longest_first_without_double_counting(known):
+    assert departments.mentioned("县人民法院负责哪些措施", known) == ["县人民法院"]
+    assert departments.mentioned("税务局和人社局一起负责的", known) == [
+        "国家税务总局伊吾县税务局", "人力资源和社会保障局"]
+    assert departments.mentioned("住房和城乡建设局（交通运输局）管什么", known) == [
+        "住房和城乡建设局（交通运输局）"]
+    assert departments.mentioned("企业开办要多久", known) == []
+
+
+def test_matches(known):
+    units = ["市场监督管理局", "国家税务总局伊吾县税务局"]
+    assert departments.matches("税务局", units, known)
+    assert departments.matches("市监局", units, known)
+    assert not departments.matches("人社局", units, known)
+    assert not departments.matches("法院", units, known)
+    # a fragment of exactly one known name resolves to it
+    assert departments.matches("监督管理", units, known)
+    # an unknown name falls back to a substring test on the record's units
+    assert departments.matches("宇宙局", ["宇宙局驻伊吾办事处"], known)
+    assert not departments.matches("宇宙局", units, known)
