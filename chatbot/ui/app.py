@@ -38,9 +38,9 @@ CSS = """
 .clause-cite { font-size: 1.15em; font-weight: 700; color: var(--color-accent); }
 .clause-title { font-weight: 600; margin: 2px 0; }
 .clause-doc, .muted { color: var(--body-text-color-subdued); font-size: 0.92em; }
-.clause-meta { margin: 8px 0; border-collapse: collapse; }
-.clause-meta th { text-align: left; white-space: nowrap; padding: 2px 10px 2px 0; color: var(--body-text-color-subdued); font-weight: 500; vertical-align: top; }
-.clause-meta td { padding: 2px 0; }
+.clause-meta { margin: 8px 0; }
+.clause-meta > div { display: flex; gap: 10px; padding: 1px 0; }
+.clause-meta .k { flex: 0 0 4.5em; color: var(--body-text-color-subdued); }
 .clause-text { white-space: pre-wrap; border-left: 3px solid var(--color-accent); padding-left: 10px; margin-top: 6px; }
 .clause-warn, .flag { color: #92400e; background: #fef3c7; border-radius: 6px; padding: 4px 10px; margin: 6px 0; font-size: 0.93em; }
 .clause-warn ul { margin: 0; padding-left: 1.2em; }
@@ -137,6 +137,7 @@ def _chat_tab() -> None:
     chips.change(h.show_clause, chips, panel, queue=False, **PRIVATE)
     chat.like(h.chat_like, turns, None, queue=False, **PRIVATE)
     clear.click(h.chat_clear, None, [msg, chat, turns, chips, panel], queue=False, **PRIVATE)
+    chat.clear(h.chat_clear, None, [msg, chat, turns, chips, panel], queue=False, **PRIVATE)
 
 
 def _desk_tab() -> None:
@@ -186,7 +187,7 @@ def _overview_tab() -> None:
     units = h.units_frame()
     with gr.Row():
         gr.BarPlot(units.head(20), x="责任单位", y="措施数", title="各责任单位承担的措施数（前20）",
-                   sort="-y", x_label_angle=-45, height=460, elem_id="plot-units")
+                   sort="-y", x_label_angle=-45, height=460, elem_id="plot-units", y_lim=[0, None])
     deadlines = h.deadlines_frame()
     with gr.Row():
         gr.BarPlot(deadlines, x="月份", y="到期措施数", title="完成时限分布（2023–2025，按月）",

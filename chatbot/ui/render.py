@@ -95,13 +95,13 @@ def clause_html(rec: Record | None, placeholder: str = "点击回答中的引用
         f'<div class="clause-cite">{esc(rec.citation)}</div>'
         f'<div class="clause-title">{esc(rec.title)}</div>'
         f'<div class="clause-doc">《{esc(rec.doc_title)}》</div>'
-        f'<table class="clause-meta">'
-        f'<tr><th>所属部分</th><td>{esc(rec.section.display)}'
+        f'<div class="clause-meta">'
+        f'<div><span class="k">所属部分</span><span>{esc(rec.section.display)}'
         + (f'<span class="muted">（牵头：{esc(lead)}）</span>' if lead else "")
-        + f'</td></tr>'
-        f'<tr><th>责任单位</th><td>{esc("、".join(rec.units) or "未列明")}</td></tr>'
-        f'<tr><th>完成时限</th><td>{deadline}</td></tr>'
-        f'</table>'
+        + f'</span></div>'
+        f'<div><span class="k">责任单位</span><span>{esc("、".join(rec.units) or "未列明")}</span></div>'
+        f'<div><span class="k">完成时限</span><span>{deadline}</span></div>'
+        f'</div>'
         f'<div class="clause-text">{esc(rec.text)}</div>'
         + (f'<ul class="clause-items">{items}</ul>' if items else "")
         + warn_block

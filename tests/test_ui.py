@@ -1,0 +1,265 @@
+"""The web layer without a browser: rendering, chat/desk handlers, the API
+functions, and the named endpoints through gradio_client on a live app."""
+from __future__ import annotations
+
+import logging
+import re
+from types import SimpleNamespace
+
+import gradio as gr
+import pytest
+
+from chatbot import answer as answer_mod
+from chatbot import feedback
+from chatbot.models import Answer, Hit
+from chatbot.ui import handlers as h
+from chatbot.ui.render import (answer_markdown, clause_html, describe_warning, esc, md_escape,
+                               outline_html, standard_reply)
+
+
+def _final(gen):
+    out = None
+    for out in gen:
+        pass
+    return out
+
+
+# -- rendering --------------------------------------------------------------------
+def test_escaping_helpers():
+    assert esc('<script>alert("x")</script>') == "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"
+    m = md_escape("[第5.3条](javascript:alert(1)) <b>x</b> **y**")
+    assert "<b>" not in m and "\\[" in m and "\\(" in m and "\\*\\*" in m
+
+
+def test_answer_markdown_links_citations_and_neutralises_fakes(engine):
+    lib = engine.library
+    ans = Answer("q", "公示时间压缩至20天（第5.3条）。另见 [第6条](http://evil.example) <img src=x onerror=alert(1)>",
+                 ["5.3", "999"], [], False, "extractive")
+    md = answer_markdown(ans, lib, ["问题过长，已截取前500个字进行回答。"])
+    assert "[第5.3条](#cite-5.3)" in md
+    assert not re.search(r"(?<!\\)\]\(http", md) and "\\[第6条\\]" in md  # the fake link is plain text
+    assert "<img" not in md and "&lt;img" in md
+    assert "999" not in md.split("📎")[1]  # unknown refs get no chip
+    assert md.startswith("> ⚠️ 问题过长")
+
+
+def test_clause_html_shows_everything_escaped(engine):
+    rec = engine.library.get("107")
+    html = clause_html(rec)
+    for part in (rec.citation, "责任单位", "完成时限", "20235年12月", "解析提示"):
+        assert part in html
+    fake = SimpleNamespace(**{**rec.__dict__, "text": "<script>x</script>", "warnings": ["<b>w</b>"]})
+    fake.citation, fake.title, fake.section = rec.citation, rec.title, rec.section
+    out = clause_html(fake)
+    assert "<script>" not in out and "&lt;script&gt;" in out and "<b>w" not in out
+
+
+def test_standard_reply(engine):
+    r = standard_reply(engine.library.get("5.3"))
+    assert r.startswith("您好，根据《伊吾县实施营商环境优化提升三年行动方案（2023-2025年）》第5.3条")
+    assert "将简易注销登记公示时间由45天压缩至20天" in r and "5.3将" not in r
+    assert "责任单位为市场监督管理局，完成时限为2023年6月。" in r
+    odd = standard_reply(engine.library.get("107"))
+    assert "20235年12月" in odd and "以正式文件为准" in odd
+    assert "保障措施一" in standard_reply(engine.library.get("S1"))
+    assert standard_reply(None) == ""
+
+
+def test_outline_has_every_record_and_flags_defects(engine):
+    lib = engine.library
+    html = outline_html(lib)
+    for r in lib.records:
+        assert f'data-ref="{r.ref}"' in html
+    assert html.count("<details") == html.count("</details>")
+    assert "原文缺少第1条" in html
+    assert "原文缺少（一）部分的标题" in html
+    assert "不得20超过年" in html and "20235年12月" in html
+    assert all(describe_warning(w) != w.message for w in lib.warnings)  # all shown in Chinese
+
+
+# -- chat ------------------------------------------------------------------------------
+def test_chat_answers_with_citation_chips(engine):
+    msg, messages, turns, chips = _final(h.chat_respond("简易注销公示要多少天？", []))
+    assert msg == "" and len(turns) == 1 and len(messages) == 2
+    assert messages[1]["role"] == "assistant" and "#cite-" in messages[1]["content"]
+    refs = [ref for _, ref in chips.choices]
+    assert turns[0].answer.citations and turns[0].answer.citations[0] in refs
+    panel = h.show_clause(refs[0])
+    assert "clause-panel" in panel and engine.library.get(refs[0]).citation in panel
+
+
+def test_chat_streams_and_passes_history(engine, monkeypatch):
+    seen = []
+
+    def fake_stream(question, history=None):
+        seen.append(list(history or []))
+        yield "第一", None
+        yield "第一段", None
+        a = Answer(question, "答复（第5.3条）", ["5.3"], [Hit(engine.library.get("5.3"), 0.9)], False, "fake",
+                   subject=["5.3"])
+        yield a.text, a
+
+    monkeypatch.setattr(answer_mod, "stream_answer", fake_stream)
+    steps = list(h.chat_respond("简易注销公示多久", []))
+    assert len(steps) == 4  # placeholder, two partials, final
+    assert steps[1][1][-1]["content"].endswith("▌")
+    turns = steps[-1][2]
+    _final(h.chat_respond("它由哪个部门负责？", turns))
+    assert [a.question for a in seen[1]] == ["简易注销公示多久"]  # follow-up got the first Answer
+
+
+@pytest.mark.parametrize("bad", ["", "   \n\t", None, "\x00\x01"])
+def test_chat_empty_question_adds_nothing(engine, bad):
+    msg, messages, turns, _ = _final(h.chat_respond(bad, []))
+    assert messages == [] and turns == []
+
+
+def test_chat_no_content_and_long_question(engine, settings):
+    _, messages, turns, _ = _final(h.chat_respond("😀😀🎉？！", []))
+    assert turns[0].answer.answerer == "input" and h.NO_CONTENT_TEXT in messages[1]["content"]
+    _, messages, turns, _ = _final(h.chat_respond("企业开办" * 3000, []))
+    assert len(turns[0].question) == settings.max_question_chars
+    assert "问题过长" in messages[1]["content"]
+
+
+def test_chat_user_text_is_inert(engine):
+    _, messages, _, _ = _final(h.chat_respond('<script>alert(1)</script>[第5.3条](javascript:alert(1))', []))
+    user = messages[0]["content"]
+    assert "<script>" not in user and "](javascript" not in user
+
+
+def test_chat_survives_answer_failure(engine, monkeypatch, caplog):
+    def boom(question, history=None):
+        raise RuntimeError("engine down")
+        yield  # pragma: no cover
+
+    monkeypatch.setattr(answer_mod, "stream_answer", boom)
+    with caplog.at_level(logging.ERROR):
+        _, messages, turns, _ = _final(h.chat_respond("刻章要钱吗", []))
+    assert messages[1]["content"].startswith(h.ERROR_TEXT[:10]) and turns[0].answer.answerer == "error"
+    assert any("answer failed" in r.getMessage() for r in caplog.records)
+
+
+def test_chat_clear():
+    msg, chat, turns, chips, panel = h.chat_clear()
+    assert chat == [] and turns == [] and chips.choices == [] and "clause-panel" in panel
+
+
+def test_like_stores_feedback(engine, tmp_path, monkeypatch):
+    store = feedback.FeedbackStore(tmp_path / "fb.sqlite3")
+    monkeypatch.setattr(feedback, "get_store", lambda: store)
+    turns = _final(h.chat_respond("简易注销公示要多少天？", []))[2]
+    h.chat_like(turns, gr.LikeData(None, {"index": 1, "value": "x", "liked": True}))
+    h.chat_like(turns, gr.LikeData(None, {"index": 1, "value": "x", "liked": False}))
+    h.chat_like(turns, gr.LikeData(None, {"index": 0, "value": "x", "liked": True}))  # user message: ignored
+    h.chat_like(turns, gr.LikeData(None, {"index": 9, "value": "x", "liked": True}))  # unknown: ignored
+    rows = store.recent()
+    assert [r["rating"] for r in rows] == ["down", "up"]
+    assert rows[0]["question"] == "简易注销公示要多少天？" and rows[0]["citations"] == turns[0].answer.citations
+
+
+def test_like_with_broken_store_keeps_answer(engine, monkeypatch, caplog):
+    class Broken(feedback.FeedbackStore):
+        def add(self, *a, **k):
+            import sqlite3
+
+            raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(feedback, "get_store", lambda: Broken("/nonexistent/x.sqlite3"))
+    msg, messages, turns, _ = _final(h.chat_respond("简易注销公示要多少天？", []))
+    with caplog.at_level(logging.ERROR, logger="chatbot.feedback"):
+        h.chat_like(turns, gr.LikeData(None, {"index": 1, "value": "x", "liked": True}))  # no exception
+    assert any("feedback not stored" in r.getMessage() for r in caplog.records)
+    assert turns[0].answer.text and messages[1]["content"]
+
+
+# -- desk -------------------------------------------------------------------------------
+def test_desk_filter_only_lists_all_matches(engine):
+    df, status, refs = h.desk_search("", ["税务局"], "不限", "不限", "all")
+    assert len(df) >= 10 and list(df.columns) == h.DESK_COLUMNS
+    assert all("国家税务总局伊吾县税务局" in u for u in df["责任单位"])
+    assert set(df["相关度"]) == {"—"} and "按筛选条件列出" in status
+    assert len(refs) == len(df)
+
+
+def test_desk_search_with_filters(engine):
+    df, status, refs = h.desk_search("注销", [], "2023-01", "2023-12", "all")
+    assert len(df) and all(engine.library.get(refs[c]).deadline <= "2023-12" for c in df["编号"])
+    df, _, refs = h.desk_search("", [], "不限", "不限", "0")
+    assert set(refs.values()) == {r.ref for r in engine.library.records if r.kind == "safeguard"}
+
+
+def test_desk_empty_and_bad_filters(engine):
+    df, status, refs = h.desk_search("  ", [], "不限", "不限", "all")
+    assert len(df) == 0 and "请输入关键词" in status
+    df, status, _ = h.desk_search("", [], "2024/06", "不限", "all")
+    assert len(df) == 0 and "YYYY" in status
+
+
+def test_desk_select_row(engine):
+    df, _, refs = h.desk_search("简易注销公示时间", [], "不限", "不限", "all")
+    label = df.iloc[0]["编号"]
+    evt = gr.SelectData(None, {"index": [0, 2], "value": "x", "row_value": list(df.iloc[0])})
+    html, reply = h.desk_select(refs, evt)
+    assert label in html and reply.startswith("您好，根据《") and label in reply
+    html, reply = h.desk_select(refs, gr.SelectData(None, {"index": [0, 0], "value": "nope", "row_value": ["nope"]}))
+    assert reply == ""
+
+
+# -- API functions ---------------------------------------------------------------------
+def test_api_ask_shape_and_history(engine):
+    first = h.api_ask("简易注销公示要多少天？")
+    assert set(first) >= {"question", "answer", "citations", "refused", "answerer", "notice", "hits"}
+    assert all(engine.library.get(c) for c in first["citations"])
+    back = h.answers_from_dicts([first, "junk", {"citations": ["999", 5.5]}])
+    assert len(back) == 2 and back[0].citations == first["citations"] and back[1].citations == []
+    follow = h.api_ask("它的完成时限是什么时候？", [first])
+    assert follow["answer"]
+
+
+def test_api_search(engine):
+    hits = h.api_search("用电报装")
+    assert 1 <= len(hits) <= 10 and {"id", "title", "units", "deadline", "score", "text"} <= set(hits[0])
+    all_tax = h.api_search("", units=["税务局"])
+    assert len(all_tax) == len(engine.filter_records(h.make_filters(["税务局"])))
+    assert h.api_search("") == []
+    assert len(h.api_search("注销", k=3)) == 3
+    with pytest.raises(gr.Error):
+        h.api_search("", section="abc")
+    with pytest.raises(gr.Error):
+        h.api_search("", doc="nope")
+
+
+def test_overview_frames(engine):
+    units = h.units_frame()
+    assert units["措施数"].is_monotonic_decreasing and units.iloc[0]["措施数"] > 10
+    d = h.deadlines_frame()
+    assert d["月份"].iloc[0] == "2023-01" and d["月份"].iloc[-1] == "2025-12"
+    assert d["到期措施数"].sum() == sum(1 for r in engine.library.records if r.deadline)
+    assert re.search(r"共 \*\*\d+\*\* 条", h.overview_markdown())
+
+
+# -- live app through gradio_client -------------------------------------------------------
+@pytest.fixture(scope="module")
+def client(engine):
+    from gradio_client import Client
+
+    from _webapp import live_url
+
+    return Client(live_url(), verbose=False)
+
+
+@pytest.mark.slow
+def test_named_endpoints_via_gradio_client(client, engine):
+    api = client.view_api(print_info=False, return_format="dict")
+    assert {"/ask", "/search", "/feedback"} <= set(api["named_endpoints"])
+    assert not any(k.startswith("/chat") for k in api["named_endpoints"])  # UI events stay private
+    r = client.predict("简易注销公示要多少天？", api_name="/ask")
+    assert isinstance(r, dict) and r["answer"] and all(engine.library.get(c) for c in r["citations"])
+    r2 = client.predict(question="它的责任单位是谁？", history=[r], api_name="/ask")
+    assert r2["answer"]
+    hits = client.predict("", units=["市场监督管理局"], deadline_before="2023-12", api_name="/search")
+    assert hits and all(x["deadline"] <= "2023-12" and "市场监督管理局" in x["units"] for x in hits)
+    before = feedback.get_store().count()
+    assert client.predict("q", "a", ["5.3"], "down", api_name="/feedback") == {"stored": True}
+    assert feedback.get_store().count() == before + 1
