@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .models import ParseWarning, Record, Section
+
+log = logging.getLogger(__name__)
 
 CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
              "六": 6, "七": 7, "八": 8, "九": 9}
@@ -126,6 +130,11 @@ def find_responsibility(text: str) -> tuple[int, int] | None:
     return start, len(text)
 
 
+def _without_responsibility(item: str) -> str:
+    span = find_responsibility(item)
+    return (item[: span[0]] + item[span[1]:]).strip() if span else item
+
+
 def parse_responsibility(paren: str) -> tuple[str, str | None]:
     inner = paren.strip()[1:]
     if inner and inner[-1] in "）)":
@@ -202,7 +211,6 @@ class _Parser:
                     lines: list[tuple[int, str]]) -> Record:
         text = "\n".join(t for _, t in lines)
         line = lines[0][0] if lines else 0
-        items = [m.group(2) for _, t in lines if (m := RE_ITEM.match(t))]
         span = find_responsibility(text)
         units_raw = deadline_raw = None
         body = text
@@ -215,6 +223,9 @@ class _Parser:
             self.warn(line, "no 责任单位 found", rid)
             rec_warnings.append("原文未写明责任单位")
         units = split_units(units_raw) if units_raw else []
+        # List items "（1）…" from every line of the clause, without the parenthetical.
+        items = [_without_responsibility(m.group(2)) for t in text.split("\n")
+                 if (m := RE_ITEM.match(t.strip()))]
         deadline = normalize_deadline(deadline_raw)
         if deadline_raw and not deadline:
             msg = f"deadline cannot be parsed: {deadline_raw!r}"
@@ -231,6 +242,11 @@ class _Parser:
             units=units, units_raw=units_raw, deadline_raw=deadline_raw,
             deadline=deadline, items=items, line=line, warnings=rec_warnings,
         )
+
+    def forget_warnings(self, rid: str) -> None:
+        """A record is about to be rebuilt with more text: its old warnings
+        (e.g. "no 责任单位" before the parenthetical arrived) no longer hold."""
+        self.warnings = [w for w in self.warnings if w.record_id != rid]
 
     def add(self, rec: Record) -> None:
         if any(r.id == rec.id for r in self.records):
@@ -340,6 +356,7 @@ class _Parser:
                 # continuation of the last sub-measure (a list or a second paragraph)
                 last = self.measure.subs[-1]
                 last.text += "\n" + line
+                self.forget_warnings(last.id)
                 rebuilt = self.make_record(last.id, "sub", last.measure_no, last.measure_title,
                                            last.section, [(last.line, last.text)])
                 last.__dict__.update({k: v for k, v in rebuilt.__dict__.items() if k != "line"})
@@ -357,6 +374,7 @@ class _Parser:
         if not m:
             if self.records and self.records[-1].kind == "safeguard":
                 last = self.records[-1]
+                self.forget_warnings(last.id)
                 rebuilt = self.make_record(last.id, "safeguard", None, last.measure_title,
                                            last.section, [(last.line, last.text + "\n" + line)])
                 self.records[-1] = rebuilt
@@ -381,71 +399,148 @@ class _Parser:
                 self.warn(0, f"measure {n} is absent from the text")
 
 
+def split_lines(text: str) -> list[str]:
+    """Lines as a text editor numbers them: on \\n only (a trailing \\r is
+    dropped). str.splitlines() would also split on \\x0b, \\x0c, \\x1c-\\x1e,
+    \\x85, U+2028/9 and shift every line number after them."""
+    return [ln[:-1] if ln.endswith("\r") else ln for ln in text.split("\n")]
+
+
 def parse_text(text: str, doc_id: str, path: Path | str = "<text>") -> Corpus:
-    return _Parser(doc_id, Path(path), text.splitlines()).run()
+    return _Parser(doc_id, Path(path), split_lines(text)).run()
 
 
 def read_text(path: Path) -> str:
+    path = Path(path)
+    if path.is_dir():
+        raise CorpusError(f"{path}: is a directory, not a policy text file")
     if not path.is_file():
         raise CorpusError(f"{path}: corpus file not found")
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise CorpusError(f"{path}: cannot read ({e.strerror or e})") from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line = data[: e.start].count(b"\n") + 1
-        raise CorpusError(f"{path}:{line}: not valid UTF-8 ({e.reason})") from None
+        col = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
+        raise CorpusError(f"{path}:{line}: not valid UTF-8 at byte {col} of the line "
+                          f"({e.reason}: {data[e.start:e.end]!r})") from None
+
+
+def _bad_char(c: str) -> bool:
+    """Control characters (C0 but tab/CR, DEL, C1) and Unicode line/paragraph
+    separators have no place in a policy text: they come from a broken
+    conversion and would silently split or join clauses."""
+    if c in "\t\r":
+        return False
+    return unicodedata.category(c) == "Cc" or c in "\u2028\u2029"
+
+
+def check_lines(text: str, path: Path | str) -> None:
+    for i, line in enumerate(split_lines(text), start=1):
+        for col, c in enumerate(line, start=1):
+            if _bad_char(c):
+                name = unicodedata.name(c, "control character")
+                raise CorpusError(f"{path}:{i}: {name.lower()} U+{ord(c):04X} at column {col}: "
+                                  f"{line[max(0, col - 11):col + 10]!r}")
 
 
 def parse_file(path: Path, doc_id: str) -> Corpus:
     text = read_text(path)
-    for i, line in enumerate(text.splitlines(), start=1):
-        bad = [c for c in line if ord(c) < 32 and c not in "\t"]
-        if bad:
-            raise CorpusError(f"{path}:{i}: control character {bad[0]!r} in line")
-    return parse_text(text, doc_id, path)
+    check_lines(text, path)
+    corpus = parse_text(text, doc_id, path)
+    if not corpus.records:
+        raise CorpusError(f"{path}: no policy measures found (expected lines such as "
+                          f"“1.标题” / “2.1条文（责任单位：…；完成时限：…）”)")
+    return corpus
 
 
 # -- many documents ---------------------------------------------------------
+# A document id is what users type before the colon in "demo:3", so it must
+# match what refs.find_refs reads: a letter first, then letters, digits, - or _.
+DOC_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,31}")
+
+
 @dataclass(frozen=True)
 class DocumentSpec:
     id: str
     title: str | None
     file: Path
+    source: str = ""  # where it was declared: "corpus/manifest.json: document 'demo'"
+
+
+def _manifest_line(raw: str, key: str, value: str) -> int | None:
+    m = re.search(r'"' + key + r'"\s*:\s*' + re.escape(json.dumps(value, ensure_ascii=False)), raw)
+    return raw.count("\n", 0, m.start()) + 1 if m else None
 
 
 def read_manifest(corpus_dir: Path) -> list[DocumentSpec]:
-    """corpus/manifest.json lists documents; without one, every *.txt is one."""
+    """corpus/manifest.json lists documents; without one, every *.txt is one.
+
+    Manifest: {"documents": [{"id": "yiwu", "title": "…", "file": "plan.txt"}, …]}
+    (a bare list of entries works too). ``file`` is relative to the manifest.
+    """
     corpus_dir = Path(corpus_dir)
     manifest = corpus_dir / "manifest.json"
     if manifest.is_file():
+        raw = read_text(manifest)
         try:
-            data = json.loads(manifest.read_text("utf-8"))
+            data = json.loads(raw)
         except json.JSONDecodeError as e:
             raise CorpusError(f"{manifest}:{e.lineno}: invalid JSON ({e.msg})") from None
-        docs = data.get("documents", data) if isinstance(data, dict) else data
-        specs = []
+        docs = data.get("documents") if isinstance(data, dict) else data
+        if not isinstance(docs, list):
+            raise CorpusError(f"{manifest}: expected {{\"documents\": [...]}} or a list of documents")
+        if not docs:
+            raise CorpusError(f"{manifest}: lists no documents")
+        specs: list[DocumentSpec] = []
         for i, d in enumerate(docs):
+            where = f"{manifest}: entry {i + 1}"
             if not isinstance(d, dict) or "id" not in d or "file" not in d:
-                raise CorpusError(f"{manifest}: entry {i} needs 'id' and 'file'")
-            if not re.fullmatch(r"[A-Za-z0-9_-]+", d["id"]):
-                raise CorpusError(f"{manifest}: entry {i}: id {d['id']!r} must be letters, digits, - or _")
-            specs.append(DocumentSpec(d["id"], d.get("title"), corpus_dir / d["file"]))
+                raise CorpusError(f"{where} needs 'id' and 'file'")
+            doc_id, file, title = d["id"], d["file"], d.get("title")
+            if isinstance(doc_id, str) and (ln := _manifest_line(raw, "id", doc_id)):
+                where = f"{manifest}:{ln}: entry {i + 1}"
+            if not isinstance(doc_id, str) or not DOC_ID.fullmatch(doc_id):
+                raise CorpusError(f"{where}: id {doc_id!r} must start with a letter and use only "
+                                  f"letters, digits, - or _ (at most 32 characters)")
+            if not isinstance(file, str) or not file.strip():
+                raise CorpusError(f"{where}: 'file' must be a file name")
+            if title is not None and not isinstance(title, str):
+                raise CorpusError(f"{where}: 'title' must be text")
+            if any(s.id == doc_id for s in specs):
+                raise CorpusError(f"{where}: duplicate document id {doc_id!r}")
+            specs.append(DocumentSpec(doc_id, title or None, corpus_dir / file,
+                                      f"{where} (id {doc_id!r})"))
         return specs
     if not corpus_dir.is_dir():
         raise CorpusError(f"{corpus_dir}: corpus directory not found")
     files = sorted(corpus_dir.glob("*.txt"))
     if not files:
         raise CorpusError(f"{corpus_dir}: no policy files (*.txt) found")
-    return [DocumentSpec(re.sub(r"[^A-Za-z0-9_-]", "-", f.stem), None, f) for f in files]
+    specs = []
+    for f in files:
+        doc_id = re.sub(r"[^A-Za-z0-9_-]", "-", f.stem)
+        if not doc_id[:1].isalpha():
+            doc_id = "doc-" + doc_id
+        specs.append(DocumentSpec(doc_id[:32], None, f))
+    return specs
 
 
 class Library:
     """All documents of the corpus; resolves bare and DOC:ID references."""
 
     def __init__(self, corpora: list[Corpus], default_doc: str):
+        if not corpora:
+            raise CorpusError("the corpus holds no documents")
         self.corpora = corpora
         ids = [c.doc_id for c in corpora]
-        self.default_doc = default_doc if default_doc in ids else (ids[0] if ids else default_doc)
+        if default_doc not in ids:
+            log.warning("default document %r is not in the corpus (%s); bare ids now mean %r",
+                        default_doc, ", ".join(ids), ids[0])
+        self.default_doc = default_doc if default_doc in ids else ids[0]
         self.records: list[Record] = []
         self._by_uid: dict[str, Record] = {}
         for c in corpora:
@@ -458,6 +553,10 @@ class Library:
     @property
     def default(self) -> Corpus:
         return next(c for c in self.corpora if c.doc_id == self.default_doc)
+
+    @property
+    def doc_ids(self) -> list[str]:
+        return [c.doc_id for c in self.corpora]
 
     @property
     def warnings(self) -> list[ParseWarning]:
@@ -473,18 +572,26 @@ class Library:
     def doc(self, doc_id: str) -> Corpus | None:
         return next((c for c in self.corpora if c.doc_id == doc_id), None)
 
+    def _split(self, ref: str) -> tuple[str, str]:
+        doc, _, rid = ref.strip().rpartition(":")
+        doc = doc.strip()
+        # "yiwu:5.3" and "5.3" are the same record; doc ids match case-insensitively.
+        for c in self.corpora:
+            if c.doc_id.lower() == doc.lower():
+                return c.doc_id, rid.strip()
+        return doc or self.default_doc, rid.strip()
+
     def get(self, ref: str) -> Record | None:
-        """"5.3" (default document) or "demo:3"."""
-        doc, _, rid = ref.rpartition(":")
-        return self._by_uid.get(f"{doc or self.default_doc}:{rid}")
+        """"5.3" (default document), "yiwu:5.3" or "demo:3"."""
+        doc, rid = self._split(ref)
+        return self._by_uid.get(f"{doc}:{rid}")
 
     def leaves_of(self, ref: str) -> list[Record]:
         """A record, or all leaves of a measure given as "22" or "demo:22"."""
         rec = self.get(ref)
         if rec is not None:
             return [rec]
-        doc, _, rid = ref.rpartition(":")
-        doc = doc or self.default_doc
+        doc, rid = self._split(ref)
         return [r for r in self.records if r.doc_id == doc and r.measure_no is not None
                 and str(r.measure_no) == rid]
 
@@ -492,6 +599,8 @@ class Library:
 def load_library(corpus_dir: Path, default_doc: str = "yiwu") -> Library:
     corpora = []
     for spec in read_manifest(corpus_dir):
+        if spec.source and not spec.file.is_file():
+            raise CorpusError(f"{spec.file}: corpus file not found (listed in {spec.source})")
         c = parse_file(spec.file, spec.id)
         if spec.title:
             c.title = spec.title
