@@ -3,14 +3,39 @@
 Side effects live here (Chroma, files). The collection name carries a hash
 of the embedder and the corpus, so a changed corpus or model simply finds no
 matching collection and triggers a rebuild.
+
+Two stores, one behaviour:
+
+- embedded (default): ``chromadb.PersistentClient`` under ``YIWU_INDEX_DIR``.
+- server (``YIWU_CHROMA_HOST``/``YIWU_CHROMA_PORT``): ``chromadb.HttpClient``
+  to a ``chroma run`` server that several app processes (or hosts) share.
+
+Process safety (see docs/reliability-notes.md):
+
+- Readers never write. Opening an index that exists and is complete takes no
+  lock and changes nothing.
+- Only a missing, stale or broken index is (re)built, under an exclusive
+  ``fcntl`` lock on ``YIWU_INDEX_DIR/.build.lock``; the lock holder checks
+  again first, so N processes starting on an empty directory build once.
+- A build writes a private, uniquely named collection and publishes it by
+  renaming it to the final name. A rename onto an existing name fails
+  atomically, so readers never see a half-filled collection, and on a shared
+  server two hosts racing to build simply keep the first one published.
+- Old collections are pruned, but the most recent ``KEEP_OLD`` are kept, so a
+  process still running the previous corpus keeps answering during a deploy.
+- An embedded store that is deleted or corrupted under a running process is
+  wiped and rebuilt under the lock, and answers keep coming.
 """
 from __future__ import annotations
 
 import fcntl
 import hashlib
 import logging
+import os
 import shutil
+import threading
 import time
+import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -26,6 +51,16 @@ log = logging.getLogger(__name__)
 # Bump when the embedded text layout changes, so old indexes go stale.
 TEXT_VERSION = "3"
 PREFIX = "policy_"
+BUILD_MARK = "__build_"  # private names of collections being built
+KEEP_OLD = 2  # previous complete collections kept for processes still using them
+STALE_BUILD_SECONDS = 3600  # an unpublished build older than this was abandoned
+SERVER_TIMEOUT = 30.0  # seconds per HTTP request to a Chroma server
+ADD_BATCH = 1000
+
+
+class IndexUnavailable(RuntimeError):
+    """The vector store cannot be reached or opened. The message says where
+    and what to do; front ends show it instead of a stack trace."""
 
 
 def embed_text(r: Record) -> str:
@@ -42,15 +77,65 @@ def chroma_settings():
     return ChromaSettings(anonymized_telemetry=False, allow_reset=True)
 
 
+def store_path(settings: Settings) -> Path:
+    """Where the embedded store keeps its files."""
+    return Path(settings.index_dir) / "chroma"
+
+
+def server_url(settings: Settings) -> str:
+    return f"http://{settings.chroma_host}:{settings.chroma_port}"
+
+
 def open_client(settings: Settings):
+    """A Chroma client for the configured store. A server that does not answer
+    its heartbeat raises ``IndexUnavailable`` naming the address."""
     import chromadb
 
     if settings.chroma_host:
-        return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port,
-                                   settings=chroma_settings())
-    path = Path(settings.index_dir) / "chroma"
+        url = server_url(settings)
+        try:
+            client = chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port,
+                                         settings=chroma_settings())
+            _bound_timeout(client, float(getattr(settings, "chroma_timeout", SERVER_TIMEOUT)))
+            client.heartbeat()
+        except Exception as e:  # noqa: BLE001 - ValueError, httpx errors, bad ports…
+            raise IndexUnavailable(
+                f"Chroma 服务器 {url} 无法连接（{type(e).__name__}: {e}）。请先启动它："
+                f"chroma run --path <目录> --host {settings.chroma_host} --port {settings.chroma_port}；"
+                f"或取消 YIWU_CHROMA_HOST 以使用本机内置索引。"
+            ) from e
+        return client
+    path = store_path(settings)
     path.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings())
+
+
+def _bound_timeout(client, seconds: float) -> None:
+    """chromadb's HTTP client waits forever by default; a hung server must
+    not hang an answer. (Private attribute: best effort.)"""
+    try:
+        import httpx
+
+        client._server._session.timeout = httpx.Timeout(seconds, connect=min(5.0, seconds))
+    except Exception:  # noqa: BLE001
+        log.debug("could not bound the Chroma HTTP timeout")
+
+
+def drop_cached_client(settings: Settings) -> None:
+    """Forget chromadb's per-process cached store for this path, so the next
+    client reopens the files (after they were deleted or replaced)."""
+    if settings.chroma_host:
+        return
+    from chromadb.api.shared_system_client import SharedSystemClient as S
+
+    key = str(store_path(settings))
+    system = S._identifier_to_system.pop(key, None)
+    S._identifier_to_refcount.pop(key, None)
+    if system is not None:
+        try:
+            system.stop()
+        except Exception:  # noqa: BLE001 - it is broken; that is why we drop it
+            pass
 
 
 def collection_name(embedder: str, corpus_sha: str) -> str:
@@ -71,6 +156,28 @@ def build_lock(index_dir: Path):
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+def _is_not_found(e: Exception) -> bool:
+    try:
+        from chromadb.errors import NotFoundError
+
+        if isinstance(e, NotFoundError):
+            return True
+    except ImportError:  # pragma: no cover
+        pass
+    return "does not exist" in str(e)
+
+
+def _is_connection_error(e: Exception) -> bool:
+    try:
+        import httpx
+
+        if isinstance(e, (httpx.TransportError, httpx.TimeoutException)):
+            return True
+    except ImportError:  # pragma: no cover
+        pass
+    return isinstance(e, (ConnectionError, TimeoutError, IndexUnavailable))
+
+
 class VectorIndex:
     """Dense side of retrieval over one Chroma collection."""
 
@@ -81,67 +188,182 @@ class VectorIndex:
         self.embedder = embedder_name(embeddings)
         self.name = collection_name(self.embedder, library.sha256)
         self.collection = None
+        self.client = None
         self.last_build_seconds: float | None = None
+        self.last_error: str | None = None  # last query failure, for health checks
+        self.rebuilds = 0  # recoveries from a broken store in this process
+        self._lock = threading.RLock()  # one recovery at a time per process
+
+    @property
+    def server_mode(self) -> bool:
+        return bool(self.settings.chroma_host)
+
+    @property
+    def where(self) -> str:
+        return server_url(self.settings) if self.server_mode else str(store_path(self.settings))
 
     # -- lifecycle -----------------------------------------------------------
     def ensure(self, force: bool = False) -> "VectorIndex":
         """Open the collection; build it when missing, stale or unreadable."""
-        try:
-            self._ensure(force)
-        except Exception as e:  # noqa: BLE001 - a broken store must not stop answers
-            if self.settings.chroma_host:
+        with self._lock:
+            try:
+                self._ensure(force)
+            except IndexUnavailable:
                 raise
-            log.warning("index at %s unreadable (%s: %s); rebuilding from scratch",
-                        self.settings.index_dir, type(e).__name__, e)
-            self._wipe_local()
-            self._ensure(True)
+            except Exception as e:  # noqa: BLE001 - a broken store must not stop answers
+                if self.server_mode:
+                    raise IndexUnavailable(f"Chroma 服务器 {self.where} 上的索引无法打开或建立："
+                                           f"{type(e).__name__}: {e}") from e
+                log.warning("index at %s unreadable (%s: %s); rebuilding from scratch",
+                            self.where, type(e).__name__, e)
+                self._rebuild_from_scratch()
         return self
 
     def _ensure(self, force: bool) -> None:
+        if not force:
+            # Readers never write: an index that is there and complete is used as is.
+            self.client = open_client(self.settings)
+            col = self._open_existing(self.client)
+            if col is not None:
+                self.collection = col
+                return
         with build_lock(self.settings.index_dir):
-            client = open_client(self.settings)
-            names = {c.name if hasattr(c, "name") else str(c) for c in client.list_collections()}
-            if not force and self.name in names:
-                col = client.get_collection(self.name, embedding_function=None)
-                if col.count() == len(self.library.records):
+            self.client = open_client(self.settings)
+            if not force:
+                # Someone may have built it while we waited for the lock.
+                col = self._open_existing(self.client, quiet=True)
+                if col is not None:
                     self.collection = col
                     return
-                log.warning("index %s is incomplete (%d of %d records); rebuilding",
-                            self.name, col.count(), len(self.library.records))
-            elif not force:
-                log.warning("no index for embedder=%s corpus=%s; building it",
-                            self.embedder, self.library.sha256[:12])
-            self.collection = self._build(client, names)
+            self.collection = self._build(self.client, replace=force)
 
-    def _build(self, client, names: set[str]):
-        t0 = time.perf_counter()
-        for old in names:
-            if old.startswith(PREFIX):
-                client.delete_collection(old)
-        col = client.create_collection(
-            self.name,
-            configuration={"hnsw": {"space": "cosine"}},
-            metadata={"embedder": self.embedder, "corpus_sha256": self.library.sha256,
-                      "text_version": TEXT_VERSION},
-            embedding_function=None,
-        )
-        recs = self.library.records
-        vectors = self.embeddings.embed_documents([embed_text(r) for r in recs])
-        col.add(
-            ids=[r.uid for r in recs],
-            embeddings=vectors,
-            documents=[embed_text(r) for r in recs],
-            metadatas=[_metadata(r) for r in recs],
-        )
-        self.last_build_seconds = time.perf_counter() - t0
-        log.warning("built index %s: %d records in %.1f s", self.name, len(recs),
-                    self.last_build_seconds)
+    def _open_existing(self, client, quiet: bool = False):
+        """The published collection if it is complete and answers a query."""
+        try:
+            col = client.get_collection(self.name, embedding_function=None)
+        except Exception as e:  # noqa: BLE001
+            if not _is_not_found(e):
+                raise
+            if not quiet:
+                log.warning("no index for embedder=%s corpus=%s at %s; building it",
+                            self.embedder, self.library.sha256[:12], self.where)
+            return None
+        n = col.count()
+        if n != len(self.library.records):
+            log.warning("index %s is incomplete (%d of %d records); rebuilding",
+                        self.name, n, len(self.library.records))
+            return None
+        # Probe: the vector files load and answer (a corrupt segment fails here).
+        got = col.get(limit=1, include=["embeddings"])
+        if got["ids"]:
+            col.query(query_embeddings=[list(got["embeddings"][0])], n_results=1, include=["distances"])
         return col
 
+    def _build(self, client, replace: bool = False):
+        """Build into a private collection, then publish it under self.name."""
+        t0 = time.perf_counter()
+        tmp = f"{self.name}{BUILD_MARK}{os.getpid()}_{uuid.uuid4().hex[:8]}"
+        col = client.create_collection(
+            tmp,
+            configuration={"hnsw": {"space": "cosine"}},
+            metadata={"embedder": self.embedder, "corpus_sha256": self.library.sha256,
+                      "text_version": TEXT_VERSION, "built_at": time.time(),
+                      "records": len(self.library.records)},
+            embedding_function=None,  # never let Chroma embed (its default downloads a model)
+        )
+        try:
+            recs = self.library.records
+            texts = [embed_text(r) for r in recs]
+            vectors = self.embeddings.embed_documents(texts)
+            batch = min(ADD_BATCH, _max_batch(client))
+            for i in range(0, len(recs), batch):
+                col.add(
+                    ids=[r.uid for r in recs[i:i + batch]],
+                    embeddings=vectors[i:i + batch],
+                    documents=texts[i:i + batch],
+                    metadatas=[_metadata(r) for r in recs[i:i + batch]],
+                )
+            if col.count() != len(recs):
+                raise RuntimeError(f"built {col.count()} of {len(recs)} records")
+            col = self._publish(client, col, tmp, replace)
+        except BaseException:
+            _delete_quietly(client, tmp)
+            raise
+        self.last_build_seconds = time.perf_counter() - t0
+        log.warning("built index %s at %s: %d records in %.1f s", self.name, self.where,
+                    len(self.library.records), self.last_build_seconds)
+        self._prune(client)
+        return col
+
+    def _publish(self, client, col, tmp: str, replace: bool):
+        if replace:
+            _delete_quietly(client, self.name)
+        try:
+            col.modify(name=self.name)
+            return col
+        except Exception as e:  # noqa: BLE001 - the name is taken: another builder won
+            try:
+                winner = self._open_existing(client, quiet=True)
+            except Exception:  # noqa: BLE001
+                winner = None
+            if winner is None:
+                raise RuntimeError(f"cannot publish index {self.name}: {e}") from e
+            log.warning("index %s was published by another process meanwhile; using it", self.name)
+            _delete_quietly(client, tmp)
+            return winner
+
+    def _prune(self, client) -> None:
+        """Delete old collections, keeping the KEEP_OLD most recent others
+        (a process on the previous corpus may still read them) and any build
+        still in progress elsewhere."""
+        try:
+            cols = [c for c in client.list_collections() if c.name.startswith(PREFIX)]
+        except Exception as e:  # noqa: BLE001
+            log.warning("could not list collections to prune: %s", e)
+            return
+        now = time.time()
+        old = []
+        for c in cols:
+            if c.name == self.name:
+                continue
+            built = float((c.metadata or {}).get("built_at", 0) or 0)
+            if BUILD_MARK in c.name:
+                if now - built > STALE_BUILD_SECONDS:
+                    _delete_quietly(client, c.name)  # an abandoned build
+                continue
+            old.append((built, c.name))
+        old.sort(reverse=True)
+        for _, name in old[KEEP_OLD:]:
+            log.info("pruning old index %s", name)
+            _delete_quietly(client, name)
+
+    def _rebuild_from_scratch(self) -> None:
+        """Embedded store unreadable: wipe it and build again, under the lock.
+        Another process may have repaired it while we waited: check first."""
+        with build_lock(self.settings.index_dir):
+            drop_cached_client(self.settings)
+            try:
+                self.client = open_client(self.settings)
+                col = self._open_existing(self.client, quiet=True)
+                if col is not None:
+                    self.collection = col
+                    return
+            except Exception:  # noqa: BLE001 - still broken: wipe below
+                pass
+            drop_cached_client(self.settings)
+            self._wipe_local()
+            self.client = open_client(self.settings)
+            self.collection = self._build(self.client)
+            self.rebuilds += 1
+
     def _wipe_local(self) -> None:
-        path = Path(self.settings.index_dir) / "chroma"
+        path = store_path(self.settings)
         if path.exists():
             shutil.rmtree(path, ignore_errors=True)
+
+    def _store_missing(self) -> bool:
+        """The embedded store's database file vanished under us."""
+        return not self.server_mode and not (store_path(self.settings) / "chroma.sqlite3").is_file()
 
     # -- query ---------------------------------------------------------------
     def search(self, query: str, n: int, where: dict | None = None) -> list[tuple[str, float]]:
@@ -153,19 +375,65 @@ class VectorIndex:
 
     def search_vector(self, vec: list[float], n: int, where: dict | None = None) -> list[tuple[str, float]]:
         n = max(1, min(n, len(self.library.records)))
+        if self._store_missing():
+            with self._lock:
+                if self._store_missing():
+                    log.warning("index directory %s vanished; rebuilding it", self.where)
+                    drop_cached_client(self.settings)
+                    self.ensure()
+                    self.rebuilds += 1
         try:
-            res = self.collection.query(query_embeddings=[vec], n_results=n, where=where or None,
-                                        include=["distances"])
+            return self._query(vec, n, where)
         except Exception as e:  # noqa: BLE001
-            if self.settings.chroma_host:
-                raise
-            log.warning("index query failed (%s); rebuilding", e)
-            self.ensure(force=True)
-            res = self.collection.query(query_embeddings=[vec], n_results=n, where=where or None,
-                                        include=["distances"])
+            first = e
+        if self.server_mode:
+            return self._server_retry(vec, n, where, first)
+        log.warning("index query failed (%s: %s); reopening or rebuilding", type(first).__name__, first)
+        with self._lock:
+            drop_cached_client(self.settings)
+            self.collection = None
+            self.ensure()  # reopens; rebuilds when missing, stale or corrupt
+        return self._query(vec, n, where)
+
+    def _server_retry(self, vec, n, where, first: Exception) -> list[tuple[str, float]]:
+        """Server mode: the collection may have been replaced by another
+        process (reopen by name), or the server may be down (skip the dense
+        side for this query, log it, keep answering from BM25 and refs)."""
+        try:
+            with self._lock:
+                self.collection = None
+                self.ensure()
+            res = self._query(vec, n, where)
+            self.last_error = None
+            return res
+        except Exception as e:  # noqa: BLE001
+            self.last_error = f"{type(e).__name__}: {e}"
+            log.error("Chroma server %s unavailable (%s; first error %s: %s); dense retrieval "
+                      "skipped for this question", self.where, self.last_error,
+                      type(first).__name__, first)
+            self.collection = None
+            return []
+
+    def _query(self, vec, n, where) -> list[tuple[str, float]]:
+        res = self.collection.query(query_embeddings=[vec], n_results=n, where=where or None,
+                                    include=["distances"])
         ids = res["ids"][0]
         dists = res["distances"][0]
         return [(i, 1.0 - float(d)) for i, d in zip(ids, dists)]
+
+
+def _max_batch(client) -> int:
+    try:
+        return max(1, int(client.get_max_batch_size()))
+    except Exception:  # noqa: BLE001
+        return ADD_BATCH
+
+
+def _delete_quietly(client, name: str) -> None:
+    try:
+        client.delete_collection(name)
+    except Exception:  # noqa: BLE001 - already gone
+        pass
 
 
 def _metadata(r: Record) -> dict:
