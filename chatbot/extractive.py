@@ -1,0 +1,226 @@
+"""Extractive answers: the sentences of the retrieved clauses that answer the
+question, each followed by its citation, then 责任单位/完成时限 of every cited
+measure and a short list of related clauses. Deterministic, no LLM."""
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+
+from .models import Hit, Record
+from .tokenize import tokens
+
+# What the question asks for.
+WHEN = re.compile(r"什么时候|何时|哪个月|哪一年|哪年|完成时[间限]|时限|截止|期限是|时间表|啥时候|几月|几时")
+DURATION = re.compile(r"多长时间|多久|几天|多少天|几个工作日|多少个工作日|多少小时|几个小时|几年|多少年|几个月|多长")
+WHO = re.compile(r"谁负责|谁管|由谁|哪个部门|哪些部门|哪个单位|哪些单位|责任单位|牵头部门|找谁|哪个局|谁来")
+NUMBER = re.compile(r"多少|几|比例|覆盖率|达到|目标|标准")
+AMOUNT = re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|个?工作日|天|日|小时|个月|月|年|万|个|项|人次|级|次)|[一二三四五六七八九十两]+(?:种|级|个|项|天|年)")
+DURATION_RE = re.compile(r"\d+(?:\.\d+)?\s*(?:个)?(?:工作日|天|小时|个月|年)(?:内|以内)?")
+
+_SENT_SPLIT = re.compile(r"(?<=[。；;！？!?])|\n")
+MAX_SENTENCES = 3
+SENTENCE_BUDGET = 260  # characters of quoted text per answer, roughly
+
+
+def split_sentences(body: str) -> list[str]:
+    """Sentences of a clause body, split on 。；！？ and line breaks."""
+    out = []
+    for s in _SENT_SPLIT.split(body or ""):
+        s = s.strip()
+        if len(s.strip("。；;，, ")) >= 2:
+            out.append(s)
+    return out
+
+
+def clean_sentence(s: str) -> str:
+    return s.strip().rstrip("。；;，,：:").strip()
+
+
+@dataclass
+class Scored:
+    record: Record
+    sentence: str
+    index: int  # position in the body
+    score: float
+
+
+@dataclass
+class Composition:
+    text: str
+    citations: list[str]
+    subject: list[str]
+    cited: list[Record] = field(default_factory=list)
+
+
+class SentenceScorer:
+    """Scores sentences by IDF-weighted token overlap with the question.
+    Sentence tokens are cached per record."""
+
+    def __init__(self, idf: dict[str, float] | None = None):
+        self.idf = idf or {}
+        self._cache: dict[str, list[tuple[str, set[str]]]] = {}
+        self._lock = threading.Lock()
+
+    def sentences(self, r: Record) -> list[tuple[str, set[str]]]:
+        key = r.uid
+        got = self._cache.get(key)
+        if got is None:
+            got = [(s, set(tokens(s))) for s in split_sentences(r.body)]
+            with self._lock:
+                self._cache[key] = got
+        return got
+
+    def weight(self, t: str) -> float:
+        w = self.idf.get(t)
+        if w is None:
+            return 0.5
+        return max(w, 0.1)
+
+    def score(self, qtokens: set[str], stoks: set[str], sentence: str, question: str) -> float:
+        s = sum(self.weight(t) for t in qtokens & stoks)
+        asks_number = bool(NUMBER.search(question) or DURATION.search(question) or WHEN.search(question))
+        if asks_number and AMOUNT.search(sentence):
+            s += 1.0
+        return s
+
+    def rank(self, r: Record, question: str, qtokens: set[str]) -> list[Scored]:
+        return [Scored(r, s, i, self.score(qtokens, st, s, question))
+                for i, (s, st) in enumerate(self.sentences(r))]
+
+
+def unit_line(r: Record) -> str:
+    units = "、".join(r.units) if r.units else "原文未写明"
+    if r.deadline_raw:
+        deadline = r.deadline_raw
+        if not r.deadline:
+            deadline += "（原文如此，无法识别为有效日期，请以正式文件为准）"
+    else:
+        deadline = "原文未写明"
+    line = f"- {r.citation}：责任单位：{units}；完成时限：{deadline}"
+    other = [w for w in r.warnings if "完成时限" not in w and "责任单位" not in w]
+    if other:
+        line += f"（注意：{'；'.join(other)}）"
+    return line
+
+
+def durations(text: str) -> list[str]:
+    seen: list[str] = []
+    for m in DURATION_RE.finditer(text):
+        if m.group(0) not in seen:
+            seen.append(m.group(0))
+    return seen
+
+
+def related_lines(hits: list[Hit], exclude: set[str], limit: int = 3) -> list[str]:
+    out = []
+    for h in hits:
+        r = h.record
+        if r.uid in exclude:
+            continue
+        exclude.add(r.uid)
+        out.append(f"- {r.citation} {r.title}")
+        if len(out) >= limit:
+            break
+    return out
+
+
+def _pick(scored: list[Scored], budget: int, whole_if_short: bool) -> list[Scored]:
+    """The best sentence first, then the others that also answer, in text order."""
+    if not scored:
+        return []
+    best = max(scored, key=lambda s: (s.score, -s.index))
+    total = sum(len(s.sentence) for s in scored)
+    if whole_if_short and total <= 160 and len(scored) <= 3:
+        rest = [s for s in scored if s is not best]
+    else:
+        floor = max(best.score * 0.6, 0.01)
+        rest = [s for s in scored if s is not best and s.score >= floor]
+        rest.sort(key=lambda s: -s.score)
+    picked = [best]
+    used = len(best.sentence)
+    for s in rest:
+        if len(picked) >= MAX_SENTENCES or used + len(s.sentence) > budget:
+            continue
+        picked.append(s)
+        used += len(s.sentence)
+    head, tail = picked[0], sorted(picked[1:], key=lambda s: s.index)
+    return [head] + tail
+
+
+def compose(question: str, qtokens: list[str], hits: list[Hit], scorer: SentenceScorer,
+            english: bool = False) -> Composition:
+    """An extractive answer from ranked hits (already judged relevant)."""
+    qset = set(qtokens)
+    top = hits[0]
+    ranked = scorer.rank(top.record, question, qset)
+    best_score = max((s.score for s in ranked), default=0.0)
+    # English or otherwise unmatched: the clause's own leading sentences.
+    if english or best_score <= 0.5:
+        picked = sorted(ranked, key=lambda s: s.index)
+        out, used = [], 0
+        for s in picked:
+            if out and used + len(s.sentence) > SENTENCE_BUDGET:
+                break
+            out.append(s)
+            used += len(s.sentence)
+        picked = out
+    else:
+        picked = _pick(ranked, SENTENCE_BUDGET, whole_if_short=True)
+    claims: list[tuple[Record, list[Scored]]] = [(top.record, picked)]
+
+    # A second clause when retrieval and the sentence overlap both say it answers too.
+    for h in hits[1:3]:
+        if len(claims) >= 2 or english:
+            break
+        if h.score < 0.85 * top.score:
+            break
+        sc = scorer.rank(h.record, question, qset)
+        b = max(sc, key=lambda s: s.score, default=None)
+        if b is not None and b.score > 0.5 and b.score >= 0.9 * best_score:
+            claims.append((h.record, [b]))
+
+    lead_record = top.record
+    lead = ""
+    if WHO.search(question):
+        units = "、".join(lead_record.units) or "原文未写明的单位"
+        lead = f"该项工作由{units}负责（{lead_record.citation}）。"
+    elif WHEN.search(question) and lead_record.deadline_raw:
+        lead = f"该项工作的完成时限为{lead_record.deadline_raw}（{lead_record.citation}）。"
+    claims_text = "".join(f"{clean_sentence(s.sentence)}（{r.citation}）。" for r, sents in claims for s in sents)
+    text = f"{lead}\n\n{claims_text}" if lead else claims_text
+    cited = [r for r, _ in claims]
+    text += "\n\n**责任单位与完成时限**\n" + "\n".join(unit_line(r) for r in cited)
+    related = related_lines(hits[1:], {r.uid for r in cited})
+    if related:
+        text += "\n\n**相关条款**\n" + "\n".join(related)
+    refs = [r.ref for r in cited]
+    return Composition(text, refs, refs, cited)
+
+
+def full_clause(records: list[Record]) -> str:
+    """The complete text of referenced clauses (exact-reference questions)."""
+    blocks = []
+    by_measure: dict[str, list[Record]] = {}
+    for r in records:
+        key = f"{r.doc_id}:{r.measure_no if r.measure_no is not None else r.id}"
+        by_measure.setdefault(key, []).append(r)
+    for recs in by_measure.values():
+        first = recs[0]
+        if len(recs) > 1 or first.kind == "sub":
+            head = f"**第{first.measure_no}条 {first.title}**" if first.measure_no is not None else f"**{first.title}**"
+            if len(recs) == 1:
+                head = f"**{first.citation}**（属于第{first.measure_no}条“{first.title}”）"
+        elif first.kind == "safeguard":
+            head = f"**{first.citation} {first.title}**"
+        else:
+            head = f"**{first.citation} {first.title}**"
+        sec = first.section.display
+        lines = [head + f"\n所属部分：{sec}"]
+        for r in recs:
+            body = r.body.rstrip("。") + "。"
+            prefix = f"{r.id} " if len(recs) > 1 else ""
+            lines.append(f"{prefix}{body}（{r.citation}）")
+            lines.append(unit_line(r))
+        blocks.append("\n\n".join(lines))
+    return "\n\n".join(blocks)
