@@ -403,7 +403,10 @@ def split_lines(text: str) -> list[str]:
     """Lines as a text editor numbers them: on \\n only (a trailing \\r is
     dropped). str.splitlines() would also split on \\x0b, \\x0c, \\x1c-\\x1e,
     \\x85, U+2028/9 and shift every line number after them."""
-    return [ln[:-1] if ln.endswith("\r") else ln for ln in text.split("\n")]
+    lines = [ln[:-1] if ln.endswith("\r") else ln for ln in text.split("\n")]
+    if lines and lines[-1] == "":
+        lines.pop()  # the final newline ends the last line; it does not start one
+    return lines
 
 
 def parse_text(text: str, doc_id: str, path: Path | str = "<text>") -> Corpus:
@@ -504,8 +507,8 @@ def read_manifest(corpus_dir: Path) -> list[DocumentSpec]:
             if isinstance(doc_id, str) and (ln := _manifest_line(raw, "id", doc_id)):
                 where = f"{manifest}:{ln}: entry {i + 1}"
             if not isinstance(doc_id, str) or not DOC_ID.fullmatch(doc_id):
-                raise CorpusError(f"{where}: id {doc_id!r} must start with a letter and use only "
-                                  f"letters, digits, - or _ (at most 32 characters)")
+                raise CorpusError(f"{where}: id {doc_id!r} must be letters, digits, - or _, "
+                                  f"start with a letter and have at most 32 characters")
             if not isinstance(file, str) or not file.strip():
                 raise CorpusError(f"{where}: 'file' must be a file name")
             if title is not None and not isinstance(title, str):

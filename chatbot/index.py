@@ -21,8 +21,10 @@ Process safety (see docs/reliability-notes.md):
   renaming it to the final name. A rename onto an existing name fails
   atomically, so readers never see a half-filled collection, and on a shared
   server two hosts racing to build simply keep the first one published.
-- Old collections are pruned, but the most recent ``KEEP_OLD`` are kept, so a
-  process still running the previous corpus keeps answering during a deploy.
+- A start-up (or forced) build deletes the other, stale collections. A
+  process that loses its collection at query time (another process on a newer
+  corpus pruned it) rebuilds it *without* pruning, so an old and a new process
+  coexist instead of deleting each other's index in turn.
 - An embedded store that is deleted or corrupted under a running process is
   wiped and rebuilt under the lock, and answers keep coming.
 """
@@ -52,7 +54,6 @@ log = logging.getLogger(__name__)
 TEXT_VERSION = "3"
 PREFIX = "policy_"
 BUILD_MARK = "__build_"  # private names of collections being built
-KEEP_OLD = 2  # previous complete collections kept for processes still using them
 STALE_BUILD_SECONDS = 3600  # an unpublished build older than this was abandoned
 SERVER_TIMEOUT = 30.0  # seconds per HTTP request to a Chroma server
 ADD_BATCH = 1000
@@ -193,6 +194,7 @@ class VectorIndex:
         self.last_error: str | None = None  # last query failure, for health checks
         self.rebuilds = 0  # recoveries from a broken store in this process
         self._lock = threading.RLock()  # one recovery at a time per process
+        self._prune_on_build = True
 
     @property
     def server_mode(self) -> bool:
@@ -203,9 +205,12 @@ class VectorIndex:
         return server_url(self.settings) if self.server_mode else str(store_path(self.settings))
 
     # -- lifecycle -----------------------------------------------------------
-    def ensure(self, force: bool = False) -> "VectorIndex":
-        """Open the collection; build it when missing, stale or unreadable."""
+    def ensure(self, force: bool = False, prune: bool = True) -> "VectorIndex":
+        """Open the collection; build it when missing, stale or unreadable.
+        ``prune``: a build also deletes other (stale) collections; recovery
+        at query time passes False."""
         with self._lock:
+            self._prune_on_build = prune
             try:
                 self._ensure(force)
             except IndexUnavailable:
@@ -223,22 +228,24 @@ class VectorIndex:
         if not force:
             # Readers never write: an index that is there and complete is used as is.
             self.client = open_client(self.settings)
-            col = self._open_existing(self.client)
+            col, _ = self._open_existing(self.client)
             if col is not None:
                 self.collection = col
                 return
         with build_lock(self.settings.index_dir):
             self.client = open_client(self.settings)
+            state = "forced"
             if not force:
                 # Someone may have built it while we waited for the lock.
-                col = self._open_existing(self.client, quiet=True)
+                col, state = self._open_existing(self.client, quiet=True)
                 if col is not None:
                     self.collection = col
                     return
-            self.collection = self._build(self.client, replace=force)
+            self.collection = self._build(self.client, replace=state != "missing")
 
     def _open_existing(self, client, quiet: bool = False):
-        """The published collection if it is complete and answers a query."""
+        """(collection, "ok") when published, complete and answering a query;
+        else (None, "missing" | "incomplete")."""
         try:
             col = client.get_collection(self.name, embedding_function=None)
         except Exception as e:  # noqa: BLE001
@@ -247,17 +254,18 @@ class VectorIndex:
             if not quiet:
                 log.warning("no index for embedder=%s corpus=%s at %s; building it",
                             self.embedder, self.library.sha256[:12], self.where)
-            return None
+            return None, "missing"
         n = col.count()
         if n != len(self.library.records):
-            log.warning("index %s is incomplete (%d of %d records); rebuilding",
-                        self.name, n, len(self.library.records))
-            return None
+            if not quiet:
+                log.warning("index %s is incomplete (%d of %d records); rebuilding",
+                            self.name, n, len(self.library.records))
+            return None, "incomplete"
         # Probe: the vector files load and answer (a corrupt segment fails here).
         got = col.get(limit=1, include=["embeddings"])
         if got["ids"]:
             col.query(query_embeddings=[list(got["embeddings"][0])], n_results=1, include=["distances"])
-        return col
+        return col, "ok"
 
     def _build(self, client, replace: bool = False):
         """Build into a private collection, then publish it under self.name."""
@@ -292,7 +300,8 @@ class VectorIndex:
         self.last_build_seconds = time.perf_counter() - t0
         log.warning("built index %s at %s: %d records in %.1f s", self.name, self.where,
                     len(self.library.records), self.last_build_seconds)
-        self._prune(client)
+        if self._prune_on_build:
+            self._prune(client)
         return col
 
     def _publish(self, client, col, tmp: str, replace: bool):
@@ -303,7 +312,7 @@ class VectorIndex:
             return col
         except Exception as e:  # noqa: BLE001 - the name is taken: another builder won
             try:
-                winner = self._open_existing(client, quiet=True)
+                winner, _ = self._open_existing(client, quiet=True)
             except Exception:  # noqa: BLE001
                 winner = None
             if winner is None:
@@ -313,29 +322,23 @@ class VectorIndex:
             return winner
 
     def _prune(self, client) -> None:
-        """Delete old collections, keeping the KEEP_OLD most recent others
-        (a process on the previous corpus may still read them) and any build
-        still in progress elsewhere."""
+        """Delete the other collections of this store, except builds still in
+        progress elsewhere (an unpublished build older than an hour is junk)."""
         try:
             cols = [c for c in client.list_collections() if c.name.startswith(PREFIX)]
         except Exception as e:  # noqa: BLE001
             log.warning("could not list collections to prune: %s", e)
             return
         now = time.time()
-        old = []
         for c in cols:
             if c.name == self.name:
                 continue
-            built = float((c.metadata or {}).get("built_at", 0) or 0)
             if BUILD_MARK in c.name:
-                if now - built > STALE_BUILD_SECONDS:
-                    _delete_quietly(client, c.name)  # an abandoned build
-                continue
-            old.append((built, c.name))
-        old.sort(reverse=True)
-        for _, name in old[KEEP_OLD:]:
-            log.info("pruning old index %s", name)
-            _delete_quietly(client, name)
+                built = float((c.metadata or {}).get("built_at", 0) or 0)
+                if now - built <= STALE_BUILD_SECONDS:
+                    continue
+            log.info("pruning stale index %s", c.name)
+            _delete_quietly(client, c.name)
 
     def _rebuild_from_scratch(self) -> None:
         """Embedded store unreadable: wipe it and build again, under the lock.
@@ -344,7 +347,7 @@ class VectorIndex:
             drop_cached_client(self.settings)
             try:
                 self.client = open_client(self.settings)
-                col = self._open_existing(self.client, quiet=True)
+                col, _ = self._open_existing(self.client, quiet=True)
                 if col is not None:
                     self.collection = col
                     return
@@ -380,7 +383,7 @@ class VectorIndex:
                 if self._store_missing():
                     log.warning("index directory %s vanished; rebuilding it", self.where)
                     drop_cached_client(self.settings)
-                    self.ensure()
+                    self.ensure(prune=False)
                     self.rebuilds += 1
         try:
             return self._query(vec, n, where)
@@ -392,7 +395,7 @@ class VectorIndex:
         with self._lock:
             drop_cached_client(self.settings)
             self.collection = None
-            self.ensure()  # reopens; rebuilds when missing, stale or corrupt
+            self.ensure(prune=False)  # reopens; rebuilds when missing, stale or corrupt
         return self._query(vec, n, where)
 
     def _server_retry(self, vec, n, where, first: Exception) -> list[tuple[str, float]]:
@@ -402,7 +405,7 @@ class VectorIndex:
         try:
             with self._lock:
                 self.collection = None
-                self.ensure()
+                self.ensure(prune=False)
             res = self._query(vec, n, where)
             self.last_error = None
             return res
