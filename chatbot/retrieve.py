@@ -140,6 +140,8 @@ class Engine:
         hits: list[Hit] = []
         seen: set[str] = set()
         for ref in q.refs:
+            if filters is not None and filters.doc and ":" not in ref:
+                ref = f"{filters.doc}:{ref}"  # "第3条" within the chosen document
             for r in self.library.leaves_of(ref):
                 if r.uid not in seen and allowed[self._pos[r.uid]]:
                     hits.append(Hit(r, 1.0, via="ref"))
