@@ -452,10 +452,6 @@ def test_parse_text_measure_list_items():
     assert rec.units == ["甲局"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: chatbot/corpus.py _Parser.step: a sub-measure continued by list lines is rebuilt "
-    "with make_record(..., [(line, whole_text)]), so RE_ITEM only sees the first line and "
-    "the sub-measure's list items are lost (items == [])"))
 def test_parse_text_sub_measure_list_items():
     text = ("标题\n（一）板块（牵头单位：甲局）\n1.措施\n1.1第一段文字：\n"
             "（1）项目一；\n（2）项目二。（责任单位：甲局；完成时限：2024年6月）\n")
@@ -464,11 +460,6 @@ def test_parse_text_sub_measure_list_items():
     assert len(rec.items) == 2 and rec.items[0] == "项目一；"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: chatbot/corpus.py _Parser.step: every continuation line of a sub-measure calls "
-    "make_record again, which appends warnings to the parser each time: stale "
-    "'no 责任单位 found'/'no 完成时限 found' for a clause that does have them, and "
-    "duplicated 'garbled text' warnings"))
 def test_parse_text_continuation_lines_do_not_duplicate_warnings():
     text = ("标题\n（一）板块（牵头单位：甲局）\n1.措施\n1.1租赁期限不得20超过年。\n"
             "第二段。\n第三段。（责任单位：甲局；完成时限：2024年6月）\n")
