@@ -56,6 +56,7 @@ PREFIX = "policy_"
 BUILD_MARK = "__build_"  # private names of collections being built
 STALE_BUILD_SECONDS = 3600  # an unpublished build older than this was abandoned
 SERVER_TIMEOUT = 30.0  # seconds per HTTP request to a Chroma server
+RETRY_SECONDS = 2.0  # after a failed server request, skip the server this long
 ADD_BATCH = 1000
 
 
@@ -195,6 +196,7 @@ class VectorIndex:
         self.rebuilds = 0  # recoveries from a broken store in this process
         self._lock = threading.RLock()  # one recovery at a time per process
         self._prune_on_build = True
+        self._failed_at = float("-inf")
 
     @property
     def server_mode(self) -> bool:
@@ -371,13 +373,15 @@ class VectorIndex:
     # -- query ---------------------------------------------------------------
     def search(self, query: str, n: int, where: dict | None = None) -> list[tuple[str, float]]:
         """(uid, cosine similarity) best first."""
-        if self.collection is None:
-            self.ensure()
         vec = self.embeddings.embed_query(query)
         return self.search_vector(vec, n, where)
 
     def search_vector(self, vec: list[float], n: int, where: dict | None = None) -> list[tuple[str, float]]:
         n = max(1, min(n, len(self.library.records)))
+        if self.server_mode:
+            return self._search_server(vec, n, where)
+        if self.collection is None:
+            self.ensure()
         if self._store_missing():
             with self._lock:
                 if self._store_missing():
@@ -388,33 +392,44 @@ class VectorIndex:
         try:
             return self._query(vec, n, where)
         except Exception as e:  # noqa: BLE001
-            first = e
-        if self.server_mode:
-            return self._server_retry(vec, n, where, first)
-        log.warning("index query failed (%s: %s); reopening or rebuilding", type(first).__name__, first)
+            log.warning("index query failed (%s: %s); reopening or rebuilding", type(e).__name__, e)
         with self._lock:
             drop_cached_client(self.settings)
             self.collection = None
             self.ensure(prune=False)  # reopens; rebuilds when missing, stale or corrupt
         return self._query(vec, n, where)
 
-    def _server_retry(self, vec, n, where, first: Exception) -> list[tuple[str, float]]:
-        """Server mode: the collection may have been replaced by another
-        process (reopen by name), or the server may be down (skip the dense
-        side for this query, log it, keep answering from BM25 and refs)."""
+    def _search_server(self, vec, n, where) -> list[tuple[str, float]]:
+        """Server mode. A collection replaced by another process is reopened
+        by name; a server that is down costs the dense side of this question
+        only (logged, retried at most every RETRY_SECONDS): answers keep
+        coming from BM25 and references."""
+        if self.collection is None and self.last_error is None:
+            self.ensure()  # first use: a configuration error is raised clearly
+        first: Exception | None = None
+        if self.collection is not None:
+            try:
+                return self._query(vec, n, where)
+            except Exception as e:  # noqa: BLE001
+                first = e
+        elif time.monotonic() - self._failed_at < RETRY_SECONDS:
+            return []
         try:
             with self._lock:
                 self.collection = None
                 self.ensure(prune=False)
             res = self._query(vec, n, where)
+            if self.last_error:
+                log.warning("Chroma server %s is back; dense retrieval resumed", self.where)
             self.last_error = None
             return res
         except Exception as e:  # noqa: BLE001
             self.last_error = f"{type(e).__name__}: {e}"
-            log.error("Chroma server %s unavailable (%s; first error %s: %s); dense retrieval "
-                      "skipped for this question", self.where, self.last_error,
-                      type(first).__name__, first)
+            self._failed_at = time.monotonic()
             self.collection = None
+            log.error("Chroma server %s unavailable (%s%s); dense retrieval skipped for this "
+                      "question", self.where, self.last_error,
+                      f"; first error {type(first).__name__}: {first}" if first else "")
             return []
 
     def _query(self, vec, n, where) -> list[tuple[str, float]]:
