@@ -105,7 +105,7 @@ def _chat_tab() -> None:
     with gr.Row(equal_height=False):
         with gr.Column(scale=3, min_width=340):
             chat = gr.Chatbot(
-                label="对话", elem_id="chat", height=520, layout="bubble",
+                label="对话", show_label=False, elem_id="chat", height=520, layout="bubble",
                 feedback_options=("Like", "Dislike"), sanitize_html=True, allow_tags=False,
                 buttons=["copy"], render_markdown=True,
                 placeholder="您好！我可以解答《伊吾县实施营商环境优化提升三年行动方案（2023-2025年）》的相关问题，"
