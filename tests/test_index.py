@@ -258,3 +258,61 @@ def test_collection_name():
     assert a != collection_name("st-model", "abc")
     assert a.startswith(PREFIX) and 3 <= len(a) <= 63
     assert all(c.isalnum() or c in "._-" for c in a)
+
+
+def test_store_deleted_under_a_running_process_is_rebuilt(env, logs):
+    import shutil
+
+    from chatbot.index import store_path
+
+    settings, _ = env
+    lib = lib_of(settings)
+    emb = FakeEmbeddings()
+    idx = VectorIndex(settings, lib, emb).ensure()
+    shutil.rmtree(store_path(settings))
+    logs.clear()
+    target = lib.get("1.2")
+    res = idx.search(embed_text(target), n=2)
+    assert res[0][0] == target.uid  # answers keep coming
+    assert "vanished" in logs.text and "built index" in logs.text
+    assert emb.doc_calls == 2 and idx.rebuilds == 1
+    assert (store_path(settings) / "chroma.sqlite3").is_file()
+
+
+def test_corrupted_store_is_rebuilt(env, logs):
+    from chatbot.index import store_path
+
+    settings, _ = env
+    lib = lib_of(settings)
+    VectorIndex(settings, lib, FakeEmbeddings()).ensure()
+    (store_path(settings) / "chroma.sqlite3").write_bytes(b"not a database" * 500)
+    logs.clear()
+    emb = FakeEmbeddings()
+    idx = VectorIndex(settings, lib, emb).ensure()
+    assert "unreadable" in logs.text and "built index" in logs.text
+    assert emb.doc_calls == 1
+    target = lib.get("2")
+    assert idx.search(embed_text(target), n=1)[0][0] == target.uid
+
+
+def test_concurrent_starts_build_once(env):
+    import threading
+
+    settings, _ = env
+    embs = [FakeEmbeddings() for _ in range(3)]
+    errors = []
+
+    def start(emb):
+        try:
+            VectorIndex(settings, lib_of(settings), emb).ensure()
+        except Exception as e:  # noqa: BLE001
+            errors.append(e)
+
+    threads = [threading.Thread(target=start, args=(e,)) for e in embs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert errors == []
+    assert sorted(e.doc_calls for e in embs) == [0, 0, 1]
+    assert len(collection_names(settings)) == 1
