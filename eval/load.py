@@ -1,0 +1,261 @@
+"""Load benchmark for the web API (a command, not a unit test).
+
+    python -m eval.load                      # 500 questions, 25 concurrent clients
+    python -m eval.load -n 200 -c 10 --json
+
+Starts the app (``app.py``) as a subprocess on a free 127.0.0.1 port with a
+private data directory and a private copy of the index, then sends a bounded
+burst of questions (cycled from eval/qa.jsonl) through gradio_client's
+``/ask`` endpoint from concurrent clients. Every second answer also gets a
+``/feedback`` vote, written concurrently to SQLite; the rows are counted at
+the end (none may be lost). Reports errors, throughput and p50/p95/p99
+latency, then stops the app. Only ever talks to 127.0.0.1.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+QA = ROOT / "eval" / "qa.jsonl"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def questions(path: Path = QA) -> list[str]:
+    out = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            line = line.strip()
+            if line:
+                out.append(json.loads(line)["question"])
+    return out
+
+
+def percentile(xs: list[float], p: float) -> float:
+    if not xs:
+        return float("nan")
+    xs = sorted(xs)
+    k = (len(xs) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(xs) - 1)
+    return xs[lo] + (xs[hi] - xs[lo]) * (k - lo)
+
+
+def wait_ready(url: str, proc: subprocess.Popen | None, timeout: float) -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"app exited with code {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url + "config", timeout=5) as r:
+                if r.status == 200:
+                    return
+        except Exception:
+            pass
+        time.sleep(0.5)
+    raise TimeoutError(f"app at {url} not ready after {timeout:.0f} s")
+
+
+def start_app(port: int, data_dir: Path, index_dir: Path, log_path: Path) -> subprocess.Popen:
+    env = dict(os.environ, YIWU_HOST="127.0.0.1", YIWU_PORT=str(port), YIWU_DATA_DIR=str(data_dir),
+               YIWU_INDEX_DIR=str(index_dir), GRADIO_ANALYTICS_ENABLED="False")
+    log = open(log_path, "w")
+    return subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--host", "127.0.0.1", "--port", str(port)],
+                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def count_feedback(db: Path) -> int:
+    if not db.exists():
+        return 0
+    con = sqlite3.connect(db, timeout=30)
+    try:
+        return con.execute("SELECT COUNT(*) FROM feedback").fetchone()[0]
+    finally:
+        con.close()
+
+
+def run_burst(url: str, qs: list[str], n: int, clients: int, feedback_every: int, max_seconds: float) -> dict:
+    from gradio_client import Client
+
+    lock = threading.Lock()
+    state = {"next": 0}
+    latencies: list[float] = []
+    fb_latencies: list[float] = []
+    errors: list[str] = []
+    fb_ok = fb_fail = 0
+    stop_at = time.monotonic() + max_seconds
+
+    def take() -> int | None:
+        with lock:
+            i = state["next"]
+            if i >= n or time.monotonic() > stop_at:
+                return None
+            state["next"] += 1
+            return i
+
+    def worker(w: int) -> None:
+        nonlocal fb_ok, fb_fail
+        try:
+            client = Client(url, verbose=False)
+        except Exception as e:  # noqa: BLE001
+            with lock:
+                errors.append(f"client {w}: {type(e).__name__}: {e}")
+            return
+        while (i := take()) is not None:
+            q = qs[i % len(qs)]
+            t0 = time.perf_counter()
+            try:
+                r = client.predict(q, api_name="/ask")
+                dt = time.perf_counter() - t0
+                if not isinstance(r, dict) or not r.get("answer"):
+                    raise ValueError(f"bad reply {str(r)[:80]}")
+                with lock:
+                    latencies.append(dt)
+            except Exception as e:  # noqa: BLE001
+                with lock:
+                    errors.append(f"ask {i}: {type(e).__name__}: {str(e)[:120]}")
+                continue
+            if feedback_every and i % feedback_every == 0:
+                t1 = time.perf_counter()
+                try:
+                    ok = client.predict(q, r["answer"], r.get("citations") or [], "up" if i % 4 else "down",
+                                        api_name="/feedback")
+                    with lock:
+                        fb_latencies.append(time.perf_counter() - t1)
+                        if ok == {"stored": True}:
+                            fb_ok += 1
+                        else:
+                            fb_fail += 1
+                except Exception as e:  # noqa: BLE001
+                    with lock:
+                        fb_fail += 1
+                        errors.append(f"feedback {i}: {type(e).__name__}: {str(e)[:120]}")
+
+    t_start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        list(pool.map(worker, range(clients)))
+    wall = time.perf_counter() - t_start
+    done = len(latencies)
+    return {
+        "questions_sent": state["next"],
+        "answered": done,
+        "errors": len(errors),
+        "error_samples": errors[:5],
+        "wall_s": round(wall, 2),
+        "throughput_qps": round(done / wall, 2) if wall else 0.0,
+        "latency_s": {
+            "p50": round(percentile(latencies, 50), 3),
+            "p95": round(percentile(latencies, 95), 3),
+            "p99": round(percentile(latencies, 99), 3),
+            "mean": round(statistics.fmean(latencies), 3) if latencies else None,
+            "max": round(max(latencies), 3) if latencies else None,
+        },
+        "feedback": {
+            "sent_ok": fb_ok,
+            "failed": fb_fail,
+            "latency_p95_s": round(percentile(fb_latencies, 95), 3) if fb_latencies else None,
+        },
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description="Load benchmark: a bounded burst of questions through /ask.")
+    p.add_argument("-n", "--questions", type=int, default=500)
+    p.add_argument("-c", "--clients", type=int, default=25)
+    p.add_argument("--feedback-every", type=int, default=2, help="vote on every k-th answer (0 = never)")
+    p.add_argument("--max-seconds", type=float, default=900, help="stop sending after this long")
+    p.add_argument("--startup-timeout", type=float, default=600)
+    p.add_argument("--url", help="use a running app on 127.0.0.1 instead of starting one "
+                                 "(feedback rows are then not counted unless --data-dir is given)")
+    p.add_argument("--data-dir", type=Path, help="with --url: the app's data directory")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    args = p.parse_args(argv)
+    if not 1 <= args.questions <= 100_000 or not 1 <= args.clients <= 200:
+        p.error("questions must be 1–100000 and clients 1–200")
+
+    sys.path.insert(0, str(ROOT))
+    from chatbot.settings import get_settings
+
+    tmp = Path(tempfile.mkdtemp(prefix="yiwu-load-"))
+    proc = None
+    result: dict | None = None
+    try:
+        if args.url:
+            host = urllib.parse.urlparse(args.url).hostname
+            if host not in ("127.0.0.1", "localhost"):
+                p.error("--url must be a loopback address (127.0.0.1)")
+            url = args.url if args.url.endswith("/") else args.url + "/"
+            db = args.data_dir / "feedback.sqlite3" if args.data_dir else None
+        else:
+            index_dir = tmp / "index"
+            src = get_settings().index_dir
+            if src.exists():  # a private copy: never write into the shared store
+                shutil.copytree(src, index_dir)
+            port = free_port()
+            url = f"http://127.0.0.1:{port}/"
+            proc = start_app(port, tmp / "data", index_dir, tmp / "app.log")
+            db = tmp / "data" / "feedback.sqlite3"
+        t0 = time.perf_counter()
+        print(f"[load] waiting for the app at {url}…", file=sys.stderr, flush=True)
+        wait_ready(url, proc, args.startup_timeout)
+        startup = time.perf_counter() - t0
+        before = count_feedback(db) if db else 0
+        from gradio_client import Client
+
+        Client(url, verbose=False).predict("刻章要钱吗", api_name="/ask")  # warm-up, not counted
+        print(f"[load] {args.questions} questions from {args.clients} clients…", file=sys.stderr, flush=True)
+        result = run_burst(url, questions(), args.questions, args.clients, args.feedback_every, args.max_seconds)
+        result["startup_s"] = round(startup, 1)
+        result["clients"] = args.clients
+        result["cpu_count"] = os.cpu_count()
+        if db:
+            stored = count_feedback(db) - before
+            result["feedback"]["rows_in_sqlite"] = stored
+            result["feedback"]["lost"] = result["feedback"]["sent_ok"] - stored
+    finally:
+        if proc is not None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        if proc is not None and (result is None or result["errors"]):
+            print((tmp / "app.log").read_text(errors="replace")[-3000:], file=sys.stderr)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        lat, fb = result["latency_s"], result["feedback"]
+        print(f"answered {result['answered']}/{result['questions_sent']} questions from {args.clients} clients "
+              f"in {result['wall_s']} s: {result['throughput_qps']} questions/s, {result['errors']} errors")
+        print(f"latency p50 {lat['p50']} s, p95 {lat['p95']} s, p99 {lat['p99']} s (max {lat['max']} s)")
+        print(f"feedback: {fb['sent_ok']} votes sent, {fb.get('rows_in_sqlite', '?')} rows in SQLite, "
+              f"lost {fb.get('lost', '?')}")
+        for e in result["error_samples"]:
+            print("  error:", e)
+    ok = result["errors"] == 0 and result["feedback"].get("lost", 0) == 0
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
