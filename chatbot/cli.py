@@ -18,11 +18,12 @@ def _fail(msg: str, code: int = 2) -> None:
 
 
 def _engine():
+    from .index import IndexUnavailable
     from .retrieve import get_engine
 
     try:
         return get_engine()
-    except CorpusError as e:
+    except (CorpusError, IndexUnavailable) as e:
         _fail(str(e))
 
 
@@ -39,7 +40,7 @@ def build_index() -> None:
     """(Re)build the vector index and report the time taken."""
     from .corpus import load_library
     from .embeddings import make_embedder
-    from .index import VectorIndex
+    from .index import IndexUnavailable, VectorIndex
 
     s = get_settings()
     try:
@@ -49,7 +50,10 @@ def build_index() -> None:
     t0 = time.perf_counter()
     emb = make_embedder(s)
     t1 = time.perf_counter()
-    idx = VectorIndex(s, lib, emb).ensure(force=True)
+    try:
+        idx = VectorIndex(s, lib, emb).ensure(force=True)
+    except IndexUnavailable as e:
+        _fail(str(e))
     t2 = time.perf_counter()
     click.echo(f"indexed {len(lib.records)} records from {len(lib.corpora)} document(s) "
                f"into {idx.name} with {idx.embedder}: model load {t1 - t0:.1f} s, "
@@ -77,9 +81,15 @@ def search(question, k, as_json, mode, unit, after, before, section, doc) -> Non
     """Ranked records for QUESTION."""
     from .textnorm import clean, has_content
 
-    if not has_content(clean(question)) and not (unit or after or before or section is not None):
+    if not has_content(clean(question)) and not (unit or after or before or section is not None or doc):
         _fail("问题为空，请输入要查询的内容。")
+    limit = get_settings().max_question_chars
+    if len(question) > limit:
+        click.echo(f"注意：问题过长（{len(question)} 字），只按前 {limit} 字检索。", err=True)
+        question = question[:limit]
     eng = _engine()
+    if doc and eng.library.doc(doc) is None:
+        _fail(f"没有编号为 {doc!r} 的文件（可选：{'、'.join(eng.library.doc_ids)}）。")
     filters = _parse_filters(unit, after, before, section, doc)
     hits = eng.search(question, k=k, filters=filters, mode=mode)
     if as_json:

@@ -474,9 +474,11 @@ class DocumentSpec:
     source: str = ""  # where it was declared: "corpus/manifest.json: document 'demo'"
 
 
-def _manifest_line(raw: str, key: str, value: str) -> int | None:
-    m = re.search(r'"' + key + r'"\s*:\s*' + re.escape(json.dumps(value, ensure_ascii=False)), raw)
-    return raw.count("\n", 0, m.start()) + 1 if m else None
+def _manifest_line(raw: str, key: str, value: str, start: int = 0) -> tuple[int, int] | None:
+    """(line, offset) of the first `"key": value` at or after ``start``."""
+    pat = re.compile(r'"' + key + r'"\s*:\s*' + re.escape(json.dumps(value, ensure_ascii=False)))
+    m = pat.search(raw, start)
+    return (raw.count("\n", 0, m.start()) + 1, m.end()) if m else None
 
 
 def read_manifest(corpus_dir: Path) -> list[DocumentSpec]:
@@ -499,13 +501,15 @@ def read_manifest(corpus_dir: Path) -> list[DocumentSpec]:
         if not docs:
             raise CorpusError(f"{manifest}: lists no documents")
         specs: list[DocumentSpec] = []
+        cursor = 0  # entries appear in file order: find each one's line after the previous
         for i, d in enumerate(docs):
             where = f"{manifest}: entry {i + 1}"
             if not isinstance(d, dict) or "id" not in d or "file" not in d:
                 raise CorpusError(f"{where} needs 'id' and 'file'")
             doc_id, file, title = d["id"], d["file"], d.get("title")
-            if isinstance(doc_id, str) and (ln := _manifest_line(raw, "id", doc_id)):
-                where = f"{manifest}:{ln}: entry {i + 1}"
+            if isinstance(doc_id, str) and (found := _manifest_line(raw, "id", doc_id, cursor)):
+                where = f"{manifest}:{found[0]}: entry {i + 1}"
+                cursor = found[1]
             if not isinstance(doc_id, str) or not DOC_ID.fullmatch(doc_id):
                 raise CorpusError(f"{where}: id {doc_id!r} must be letters, digits, - or _, "
                                   f"start with a letter and have at most 32 characters")
@@ -602,7 +606,7 @@ class Library:
 def load_library(corpus_dir: Path, default_doc: str = "yiwu") -> Library:
     corpora = []
     for spec in read_manifest(corpus_dir):
-        if spec.source and not spec.file.is_file():
+        if spec.source and not spec.file.exists():
             raise CorpusError(f"{spec.file}: corpus file not found (listed in {spec.source})")
         c = parse_file(spec.file, spec.id)
         if spec.title:
