@@ -167,7 +167,7 @@ def test_like_with_broken_store_keeps_answer(engine, monkeypatch, caplog):
 
     monkeypatch.setattr(feedback, "get_store", lambda: Broken("/nonexistent/x.sqlite3"))
     msg, messages, turns, _ = _final(h.chat_respond("简易注销公示要多少天？", []))
-    with caplog.at_level(logging.ERROR, logger="chatbot.feedback"):
+    with caplog.at_level(logging.ERROR, logger="chatbot.feedback"), pytest.warns(UserWarning, match="反馈暂时未能保存"):
         h.chat_like(turns, gr.LikeData(None, {"index": 1, "value": "x", "liked": True}))  # no exception
     assert any("feedback not stored" in r.getMessage() for r in caplog.records)
     assert turns[0].answer.text and messages[1]["content"]
@@ -263,3 +263,36 @@ def test_named_endpoints_via_gradio_client(client, engine):
     before = feedback.get_store().count()
     assert client.predict("q", "a", ["5.3"], "down", api_name="/feedback") == {"stored": True}
     assert feedback.get_store().count() == before + 1
+
+
+# -- several documents ---------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def two_docs():
+    """The plan plus the demo fixture document, BM25 only (no index build)."""
+    from conftest import FIXTURES
+    from chatbot.retrieve import build_engine
+    from chatbot.settings import Settings
+
+    return build_engine(Settings(corpus_dir=FIXTURES / "demo"), dense=False)
+
+
+def test_outline_and_desk_with_two_documents(two_docs, monkeypatch):
+    lib = two_docs.library
+    assert len(lib.corpora) == 2
+    html = outline_html(lib)
+    for c in lib.corpora:
+        assert f"《{c.title}》" in html
+    demo = next(r for r in lib.records if r.doc_id == "demo")
+    assert f'data-ref="{demo.ref}"' in html and demo.ref.startswith("demo:")
+
+    monkeypatch.setattr(h, "get_engine", lambda: two_docs)
+    assert [v for _, v in h.doc_choices()] == ["all", "yiwu", "demo"]
+    df, status, refs = h.desk_search("", [], "不限", "不限", "all", "demo")
+    assert len(df) == sum(1 for r in lib.records if r.doc_id == "demo")
+    assert all(ref.startswith("demo:") for ref in refs.values())
+    label = df.iloc[0]["编号"]
+    assert label.startswith("demo:")
+    html, reply = h.desk_select(refs, gr.SelectData(None, {"index": [0, 0], "value": label, "row_value": list(df.iloc[0])}))
+    assert "伊吾县便民服务提升试点方案" in reply and "clause-panel" in html
+    hits = h.api_search("供暖", doc="demo")
+    assert hits and all(x["doc_id"] == "demo" for x in hits)
