@@ -26,6 +26,7 @@ _PATTERNS = [
 ]
 _BARE_DECIMAL = re.compile(r"^\s*" + _DOC + r"(?P<n>\d{1,3})[.．](?P<m>\d{1,2})\s*$")
 _BARE_INT = re.compile(r"^\s*" + _DOC + r"(?P<n>\d{1,3})\s*$")
+_UNITS = set("天年月日号个位名家件项次倍元万亿千百%％米里斤吨度岁分秒时周期人户元")
 _DOC_INT = re.compile(r"(?P<doc>[A-Za-z][A-Za-z0-9_-]*)\s*[:：]\s*(?P<n>\d{1,3})(?![.\d])")
 
 
@@ -52,7 +53,11 @@ def find_refs(question: str) -> list[str]:
     for m in _PATTERNS[2].finditer(q):
         text = m.group(0)
         marked = bool(m.group("doc")) or text.lstrip().startswith(("第", "措施", "条款")) or text.rstrip().endswith(("条", "项", "款"))
-        if marked or _BARE_DECIMAL.match(q):
+        after = q[m.end():m.end() + 1]
+        before = q[max(0, m.start() - 1):m.start()]
+        # "2.5天" / "1.5万元" are quantities; "68.3是啥" names a measure.
+        quantity = bool(after and (after in _UNITS or after.isdigit())) or before in ("约", "近", "超", "达")
+        if marked or _BARE_DECIMAL.match(q) or not quantity:
             add(m.start(), m.end(), _with_doc(m.group("doc"), f"{int(m.group('n'))}.{int(m.group('m'))}"))
     for m in _PATTERNS[3].finditer(q):
         raw = m.group("n") or m.group("n2")

@@ -21,6 +21,7 @@ from rank_bm25 import BM25Okapi
 from . import departments
 from .corpus import Library, load_library
 from .embeddings import make_embedder
+from .glossary import expand
 from .index import VectorIndex
 from .models import Hit, Record
 from .refs import find_refs
@@ -108,7 +109,7 @@ class Engine:
         text = normalize(question)
         refs = find_refs(text)
         fixed, fixes = self.typos.fix(text)
-        toks = tokens(fixed)
+        toks = tokens(fixed) + tokens(" ".join(expand(fixed)))
         known = [t for t in toks if t in self.vocab]
         # Latin tokens a Chinese plan cannot contain count against coverage.
         coverage = len(known) / len(toks) if toks else 0.0

@@ -30,6 +30,11 @@ STOPWORDS = set("""
 为什么 多少 几 多久 能 能不能 可以 可不可以 会 要 需要 想 请问 请 一下 一个 个 吗？ 没有 不 没 是否 现在
 如果 的话 时候 有没有 是不是 请教 问 问下 问一下 谁 哪里 哪儿 啥 咋 该 应该 得 着 过 上 下 里 中 后 前
 县 伊吾 伊吾县 政府 方案 行动 措施 条 规定 政策
+""".split()) | set("""
+a an the is are was were be been do does did i we you he she it they my our your their me us of to in on
+for at by with from as and or not no can could should would will shall may might must have has had what
+which who whom when where why how this that these those there here any some all about into than then so
+if please tell yiwu county
 """.split())
 
 _PUNCT = re.compile(r"^[\W_]+$", re.UNICODE)
