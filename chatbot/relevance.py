@@ -8,6 +8,7 @@ questions have no lexical signal and are judged by dense cosine alone.
 Calibrated on eval/qa.jsonl (see the trade-off table in the report)."""
 from __future__ import annotations
 
+import math
 import re
 import threading
 from dataclasses import dataclass
@@ -31,25 +32,39 @@ QUESTION_WORDS = set("""
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]{2,}")
 
-# Decision thresholds (see calibrate in the final report / eval.answers --sweep).
-KNOWN_MIN = 0.5  # share of content characters the corpus knows at all
-SUPPORT_MIN = 0.5  # share of content characters the top clauses contain
-ENGLISH_DENSE_MIN = 0.74  # cosine; e5-small puts English questions at 0.75–0.82
+# Refusal model: logistic regression on four signals, fitted on eval/qa.jsonl
+# (python -m eval.answers --calibrate prints the fit and the trade-off table).
+#   known  share of the question's content characters the corpus knows at all
+#   g1     share of the question's content bigrams found in the top clause
+#   cov    share of the question's BM25 tokens in the corpus vocabulary
+#   dz     top dense cosine as a z-score over all clauses (a peaked vs flat profile)
+FEATURES = ("known", "g1", "cov", "dz")
+COEF = {"known": -3.51, "g1": -1.25, "cov": -2.63, "dz": -1.12}
+INTERCEPT = 8.66
+# Refuse when P(out of scope) >= REFUSAL_THRESHOLD.
+REFUSAL_THRESHOLD = 0.7
+ENGLISH_DENSE_MIN = 0.72  # English: no lexical signal; e5-small puts in-scope English at 0.75–0.82
+
+# Characters that only make up the question form, skipped in bigrams.
+_QCHARS = set("的了吗呢吧啊呀么嘛是在有和与及或等对把被给让从向到于以为就都也还又很太我你他她它这那哪什么怎样如何谁几多少能会要想请问可不没该得着过个县伊吾")
 
 
 @dataclass
 class Relevance:
     english: bool
     content: list[str]
-    known: float
-    support: float
+    features: dict
+    p_out: float  # estimated probability that the plan does not cover the question
     dense: float
-    score: float  # combined, 0..1; refused when below the threshold
+
+    @property
+    def score(self) -> float:
+        return 1.0 - self.p_out
 
     def as_dict(self) -> dict:
-        return {"english": self.english, "content": self.content, "known": round(self.known, 3),
-                "support": round(self.support, 3), "dense": round(self.dense, 4),
-                "score": round(self.score, 3)}
+        return {"english": self.english, "content": self.content,
+                "features": {k: round(v, 4) for k, v in self.features.items()},
+                "p_out": round(self.p_out, 4), "dense": round(self.dense, 4)}
 
 
 _corpus_cache: dict[int, str] = {}
@@ -75,26 +90,84 @@ def content_words(text: str) -> list[str]:
         w = w.strip()
         if not w or not _HAN.search(w) or w in STOPWORDS or w in QUESTION_WORDS:
             continue
-        # a question word glued to a topic ("能领", "税能"): drop the glue characters
-        if len(w) == 2 and (w[0] in "能会要想还可该" or w[1] in "能会要吗呢"):
-            continue
         out.append(w)
     return out
 
 
 def _share(words: list[str], text: str) -> float:
     total = sum(len(w) for w in words)
-    if not total:
+    return sum(len(w) for w in words if w in text) / total if total else 0.0
+
+
+def _bigrams(text: str) -> list[str]:
+    han = _HAN.findall(text)
+    return [a + b for a, b in zip(han, han[1:]) if a not in _QCHARS and b not in _QCHARS]
+
+
+class _CachedEmbeddings:
+    """Remembers the last query vectors, so the z-score below does not embed
+    the question a second time (engine.search already did)."""
+
+    def __init__(self, inner, size: int = 64):
+        self._inner = inner
+        self._size = size
+        self._cache: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def embed_query(self, text: str):
+        with self._lock:
+            v = self._cache.get(text)
+        if v is None:
+            v = self._inner.embed_query(text)
+            with self._lock:
+                if len(self._cache) >= self._size:
+                    self._cache.pop(next(iter(self._cache)))
+                self._cache[text] = v
+        return v
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+
+def _install_cache(engine) -> None:
+    vec = getattr(engine, "vector", None)
+    emb = getattr(vec, "embeddings", None)
+    if emb is not None and not isinstance(emb, _CachedEmbeddings):
+        try:
+            vec.embeddings = _CachedEmbeddings(emb)
+        except Exception:  # noqa: BLE001 - read-only: just embed twice
+            pass
+
+
+def dense_z(engine, query) -> float:
+    import numpy as np
+
+    _install_cache(engine)
+    try:
+        d = np.asarray(engine.dense_scores(query), dtype=float)
+    except Exception:  # noqa: BLE001 - no dense index: no dense signal
         return 0.0
-    got = 0.0
-    for w in words:
-        if w in text:
-            got += len(w)
-        elif len(w) >= 3:
-            # partial credit: the word's bigrams that occur ("刻章费" ~ "印章")
-            grams = [w[i:i + 2] for i in range(len(w) - 1)]
-            got += len(w) * sum(g in text for g in grams) / len(grams) * 0.5
-    return got / total
+    d = d[~np.isnan(d)]
+    if d.size < 3 or d.std() < 1e-9:
+        return 0.0
+    return float((d.max() - d.mean()) / d.std())
+
+
+def features(engine, query, hits: list[Hit]) -> tuple[list[str], dict]:
+    words = content_words(query.text)
+    top1 = ""
+    if hits:
+        r = hits[0].record
+        top1 = f"{r.section.title or ''} {r.measure_title} {r.text}"
+    grams = _bigrams(query.text)
+    g1 = sum(g in top1 for g in grams) / len(grams) if grams else 0.0
+    return words, {"known": _share(words, corpus_text(engine)), "g1": g1,
+                   "cov": float(query.coverage), "dz": dense_z(engine, query)}
+
+
+def p_out(feats: dict) -> float:
+    z = INTERCEPT + sum(COEF[k] * feats[k] for k in FEATURES)
+    return 1.0 / (1.0 + math.exp(-z))
 
 
 def assess(engine, query, hits: list[Hit]) -> Relevance:
@@ -102,22 +175,15 @@ def assess(engine, query, hits: list[Hit]) -> Relevance:
     text = query.text
     han = len(_HAN.findall(text))
     latin = len(_LATIN.findall(text))
-    english = han == 0 and latin > 0
     dense = max((h.dense or 0.0 for h in hits if h.dense is not None), default=0.0)
-    if english:
-        score = 1.0 if dense >= ENGLISH_DENSE_MIN else 0.0
-        return Relevance(True, [], 0.0, 0.0, dense, score)
-    words = content_words(text)
-    if not words:
-        # nothing but question words ("怎么办？"): nothing to answer about
-        return Relevance(False, [], 0.0, 0.0, dense, 0.0)
-    known = _share(words, corpus_text(engine))
-    top_text = "\n".join(f"{h.record.section.title or ''} {h.record.measure_title} {h.record.text}"
-                         for h in hits[:3])
-    support = _share(words, top_text)
-    score = min(known / KNOWN_MIN, support / SUPPORT_MIN, 1.0) if KNOWN_MIN and SUPPORT_MIN else 1.0
-    return Relevance(False, words, known, support, dense, score)
+    if han == 0 and latin > 0:
+        return Relevance(True, [], {"dense": dense}, 0.0 if dense >= ENGLISH_DENSE_MIN else 1.0, dense)
+    words, feats = features(engine, query, hits)
+    if not words and not hits:
+        return Relevance(False, [], feats, 1.0, dense)
+    return Relevance(False, words, feats, p_out(feats), dense)
 
 
-def is_relevant(rel: Relevance, threshold: float = 1.0) -> bool:
-    return rel.score >= threshold - 1e-9
+def is_relevant(rel: Relevance, threshold: float | None = None) -> bool:
+    t = REFUSAL_THRESHOLD if threshold is None else threshold
+    return rel.p_out < t

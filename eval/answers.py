@@ -1,0 +1,169 @@
+"""Answer evaluation: python -m eval.answers --qa FILE [--json] [--calibrate]
+
+Metrics (see the grounded-answers issue):
+- must_include_rate: in-scope questions with a non-empty must_include whose
+  answer text contains every substring;
+- citation_hit_rate: in-scope questions whose answer cites at least one gold id
+  (a sub-measure of a gold measure counts, as in retrieval);
+- refusal_accuracy: out-of-scope questions (gold []) that were refused;
+- false_refusal_rate: in-scope questions that were refused.
+
+--calibrate prints the refusal model's fit (5-fold cross-validated) and the
+trade-off table: threshold vs refusal accuracy vs false-refusal rate.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+
+from eval.common import is_hit, load_qa
+
+
+def evaluate(qa, answer_fn) -> dict:
+    inscope = [x for x in qa if x.gold]
+    oos = [x for x in qa if not x.gold]
+    rows = []
+    times = []
+    for item in qa:
+        t0 = time.perf_counter()
+        a = answer_fn(item.question)
+        times.append(time.perf_counter() - t0)
+        row = {"id": item.id, "type": item.type, "question": item.question, "gold": item.gold,
+               "refused": a.refused, "citations": a.citations, "answerer": a.answerer, "text": a.text}
+        if item.gold:
+            row["cited_gold"] = any(is_hit(c, g) for c in a.citations for g in item.gold)
+            row["missing"] = [s for s in item.must_include if s not in a.text]
+        rows.append(row)
+    by_id = {r["id"]: r for r in rows}
+    mi = [x for x in inscope if x.must_include]
+
+    def rate(num, den):
+        return round(num / den, 4) if den else 0.0
+
+    out = {
+        "n": len(qa),
+        "must_include_rate": rate(sum(1 for x in mi if not by_id[x.id]["missing"]), len(mi)),
+        "citation_hit_rate": rate(sum(1 for x in inscope if by_id[x.id]["cited_gold"]), len(inscope)),
+        "refusal_accuracy": rate(sum(1 for x in oos if by_id[x.id]["refused"]), len(oos)),
+        "false_refusal_rate": rate(sum(1 for x in inscope if by_id[x.id]["refused"]), len(inscope)),
+    }
+    details = {
+        "n_in_scope": len(inscope), "n_must_include": len(mi), "n_out_of_scope": len(oos),
+        "latency_ms_p50": round(statistics.median(times) * 1000, 1) if times else 0.0,
+        "rows": rows,
+    }
+    return out | {"_details": details}
+
+
+def print_report(res: dict) -> None:
+    d = res["_details"]
+    print(f"n={res['n']}  (in scope {d['n_in_scope']}, with must_include {d['n_must_include']}, "
+          f"out of scope {d['n_out_of_scope']})")
+    print(f"must_include_rate  {res['must_include_rate']:.3f}")
+    print(f"citation_hit_rate  {res['citation_hit_rate']:.3f}")
+    print(f"refusal_accuracy   {res['refusal_accuracy']:.3f}")
+    print(f"false_refusal_rate {res['false_refusal_rate']:.3f}")
+    print(f"latency p50        {d['latency_ms_p50']:.0f} ms (includes the first, cold call)")
+    rows = d["rows"]
+    fr = [r for r in rows if r["gold"] and r["refused"]]
+    nc = [r for r in rows if r["gold"] and not r["refused"] and not r["cited_gold"]]
+    mm = [r for r in rows if r["gold"] and not r["refused"] and r["missing"]]
+    ma = [r for r in rows if not r["gold"] and not r["refused"]]
+    print(f"\nfalse refusals ({len(fr)}):")
+    for r in fr:
+        print(f"  {r['id']} [{r['type']}] {r['question']}  gold={r['gold']}")
+    print(f"\nno gold citation ({len(nc)}):")
+    for r in nc:
+        print(f"  {r['id']} [{r['type']}] {r['question']}  gold={r['gold']}  cited={r['citations'][:6]} ({r['answerer']})")
+    print(f"\nmissing must_include ({len(mm)}):")
+    for r in mm:
+        print(f"  {r['id']} [{r['type']}] {r['question']}  missing={r['missing']}  cited={r['citations'][:4]}")
+    print(f"\nout-of-scope answered instead of refused ({len(ma)}):")
+    for r in ma:
+        print(f"  {r['id']} {r['question']}  cited={r['citations'][:4]}")
+
+
+def calibrate(qa, thresholds=(0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)) -> dict:
+    """Features of every question that reaches the refusal check; the current
+    model's trade-off table, and a 5-fold cross-validated refit."""
+    import numpy as np
+
+    from chatbot import relevance
+    from chatbot.retrieve import get_engine
+
+    engine = get_engine()
+    X, y, p_now, english = [], [], [], []
+    for item in qa:
+        query = engine.analyse(item.question)
+        if query.refs:
+            continue  # exact references never reach the refusal check
+        hits = engine.search(item.question, k=5)
+        rel = relevance.assess(engine, query, hits)
+        if rel.english:
+            english.append((item, rel))
+            continue
+        X.append([rel.features[k] for k in relevance.FEATURES])
+        y.append(not item.gold)
+        p_now.append(rel.p_out)
+    X, y, p_now = np.array(X), np.array(y), np.array(p_now)
+
+    def table(p):
+        return [{"threshold": t, "refusal_accuracy": round(float((p[y] >= t).mean()), 3),
+                 "false_refusal_rate": round(float((p[~y] >= t).mean()), 3)} for t in thresholds]
+
+    out = {"n_in_scope": int((~y).sum()), "n_out_of_scope": int(y.sum()), "current": table(p_now),
+           "english": {"n": len(english), "refused": sum(1 for _, r in english if r.p_out >= 0.5),
+                       "min_dense": round(min((r.dense for _, r in english), default=0.0), 4)}}
+    try:
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    except ImportError:  # pragma: no cover
+        return out
+    model = LogisticRegression(class_weight="balanced", max_iter=1000)
+    cv = cross_val_predict(model, X, y, cv=StratifiedKFold(5, shuffle=True, random_state=0),
+                           method="predict_proba")[:, 1]
+    model.fit(X, y)
+    out["cross_validated"] = table(cv)
+    out["refit"] = {"coef": {k: round(float(c), 2) for k, c in zip(relevance.FEATURES, model.coef_[0])},
+                    "intercept": round(float(model.intercept_[0]), 2)}
+    return out
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m eval.answers", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--qa", required=True)
+    ap.add_argument("--json", action="store_true")
+    ap.add_argument("--calibrate", action="store_true", help="print the refusal trade-off table")
+    args = ap.parse_args(argv)
+    qa = load_qa(args.qa)
+    if args.calibrate:
+        res = calibrate(qa)
+        if args.json:
+            print(json.dumps(res, ensure_ascii=False, indent=2))
+        else:
+            print(f"refusal check: {res['n_in_scope']} in-scope and {res['n_out_of_scope']} out-of-scope "
+                  f"Chinese questions (English judged by dense cosine: {res['english']})")
+            for name in ("current", "cross_validated"):
+                if name in res:
+                    print(f"\n{name}:  threshold on P(out of scope) | refusal_accuracy | false_refusal_rate")
+                    for row in res[name]:
+                        print(f"  {row['threshold']:.2f} | {row['refusal_accuracy']:.3f} | {row['false_refusal_rate']:.3f}")
+            if "refit" in res:
+                print(f"\nrefit on all: {res['refit']}")
+        return 0
+    from chatbot.answer import answer
+
+    res = evaluate(qa, answer)
+    if args.json:
+        print(json.dumps({k: v for k, v in res.items() if not k.startswith("_")}, ensure_ascii=False))
+    else:
+        print_report(res)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
