@@ -66,7 +66,8 @@ def ask(page, question: str, timeout: float = 90) -> None:
 def open_citation(page, index: int = 0) -> str:
     """Click a citation link in the answers; returns its label once the side
     panel shows that clause."""
-    link = page.locator('#chat a[href*="#cite-"]').nth(index)
+    links = page.locator('#chat a[href*="#cite-"]')
+    link = links.last if index == -1 else links.nth(index)
     label = link.inner_text().strip()
     link.click()
     page.wait_for_function(
@@ -98,8 +99,8 @@ def capture(url: str, out: Path) -> list[Path]:
             page = new_page(browser)
             open_app(page, url)
             ask(page, "简易注销公示要多少天？")
-            ask(page, "刻章要钱吗")
-            open_citation(page, 0)
+            ask(page, "企业用电报装要多久")
+            open_citation(page, -1)
             page.mouse.move(0, 0)
             shots.append(out / "chat.png")
             page.screenshot(path=shots[-1])
@@ -108,7 +109,7 @@ def capture(url: str, out: Path) -> list[Path]:
             page.click('#desk-table [data-testid="cell-1-0"]')
             page.wait_for_function("() => document.querySelector('#desk-reply textarea').value.startsWith('您好')")
             shots.append(out / "desk.png")
-            page.screenshot(path=shots[-1])
+            page.screenshot(path=shots[-1], full_page=True)
 
             open_tab(page, "政策全文")
             page.locator("#outline details.section > summary").first.click()

@@ -19,8 +19,8 @@ TITLE = "伊吾县营商环境政策问答助手"
 CONCURRENCY = int(os.environ.get("YIWU_UI_CONCURRENCY", "4"))
 
 EXAMPLES = [
-    "刻章要钱吗",
     "简易注销公示要多少天？",
+    "刻章要钱吗",
     "开公司能全程网上办吗",
     "企业用电报装要多久",
     "第5.3条是什么内容",
@@ -31,7 +31,9 @@ CSS = """
 .gradio-container { max-width: 1280px !important; margin: 0 auto; }
 #app-title h1 { margin-bottom: 0; }
 #cite-chips .wrap { gap: 6px; }
-#cite-chips label { border-radius: 999px !important; padding: 2px 12px !important; }
+#cite-chips label { border-radius: 999px !important; padding: 2px 12px !important; cursor: pointer; }
+#cite-chips label.selected { background: var(--color-accent) !important; border-color: var(--color-accent) !important; }
+#cite-chips label.selected span { color: #fff !important; font-weight: 600; }
 .clause-panel { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 12px 14px;
   background: var(--background-fill-secondary); line-height: 1.7; }
 .clause-panel.empty { color: var(--body-text-color-subdued); }
