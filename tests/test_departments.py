@@ -60,8 +60,10 @@ def test_canonical_market_regulation_short_forms(known, loose):
 
 def test_mentioned_longest_first_without_double_counting(known):
     assert departments.mentioned("县人民法院负责哪些措施", known) == ["县人民法院"]
-    assert departments.mentioned("税务局和人社局一起负责的", known) == [
-        "国家税务总局伊吾县税务局", "人力资源和社会保障局"]
+    assert sorted(departments.mentioned("税务局和人社局一起负责的", known)) == sorted([
+        "国家税务总局伊吾县税务局", "人力资源和社会保障局"])
+    assert sorted(departments.mentioned("法院、税务、国网", known)) == sorted([
+        "县人民法院", "国家税务总局伊吾县税务局", "国网伊吾供电公司"])
     assert departments.mentioned("住房和城乡建设局（交通运输局）管什么", known) == [
         "住房和城乡建设局（交通运输局）"]
     assert departments.mentioned("企业开办要多久", known) == []
@@ -78,3 +80,36 @@ def test_matches(known):
     # an unknown name falls back to a substring test on the record's units
     assert departments.matches("宇宙局", ["宇宙局驻伊吾办事处"], known)
     assert not departments.matches("宇宙局", units, known)
+
+
+_SCRIPT = """
+from chatbot.corpus import load_library
+from chatbot import departments
+lib = load_library('corpus')
+known = sorted({u for r in lib.records for u in r.units})
+print(departments.mentioned('税务局和人社局一起负责的', known))
+print(departments.mentioned('人社局、税务局、法院', known))
+"""
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG: chatbot/departments.py mentioned: names are tried in sorted(set(...), key=len) order, "
+    "so names of equal length (税务局/人社局) come out in set-iteration order, which depends on "
+    "PYTHONHASHSEED: mentioned('税务局和人社局一起负责的', known) is ['国家税务总局伊吾县税务局', "
+    "'人力资源和社会保障局'] in one process and reversed in another (structured.detect passes "
+    "this order on to answers); expected one deterministic order, e.g. order of appearance"))
+def test_mentioned_order_is_deterministic():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    outs = set()
+    for seed in ("0", "1", "2", "5"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        res = subprocess.run([sys.executable, "-c", _SCRIPT], cwd=root, env=env,
+                             capture_output=True, text=True, timeout=120)
+        assert res.returncode == 0, res.stderr
+        outs.add(res.stdout)
+    assert len(outs) == 1, outs
