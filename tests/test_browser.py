@@ -79,8 +79,10 @@ def test_ask_open_citation_and_like(page, engine):
     assert ref in row["citations"]
 
 
-def test_follow_up_and_clear(page):
-    ask(page, "简易注销公示要多少天？")
+def test_example_follow_up_and_clear(page):
+    page.locator("button.example").first.click()  # an example question, answered at once
+    page.wait_for_selector('#chat [data-testid="bot"] a[href*="#cite-"]', timeout=60_000)
+    page.wait_for_function("() => !document.querySelector('#chat').innerText.includes('▌')")
     ask(page, "这条的责任单位是谁？")
     assert page.locator('#chat [data-testid="bot"]').count() == 2
     page.click("#clear")

@@ -71,6 +71,13 @@ document.addEventListener('click', function (ev) {
   var ref = decodeURIComponent(href.slice(href.indexOf('#cite-') + 6));
   var box = document.getElementById('cite-chips');
   if (!box) return;
+  // on a phone the panel sits below the chat: bring it into view
+  setTimeout(function () {
+    var p = document.getElementById('clause-panel');
+    if (!p) return;
+    var r = p.getBoundingClientRect();
+    if (r.top > window.innerHeight || r.bottom < 0) p.scrollIntoView({behavior: 'smooth', block: 'start'});
+  }, 250);
   var inputs = box.querySelectorAll('input[type=radio]');
   for (var i = 0; i < inputs.length; i++) {
     if (inputs[i].value === ref) { inputs[i].click(); return; }
