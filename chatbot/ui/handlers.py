@@ -16,7 +16,7 @@ from ..models import Answer, Hit, Record
 from ..retrieve import Filters, get_engine
 from ..settings import get_settings
 from ..textnorm import clean, has_content, truncate
-from .render import answer_markdown, citation_labels, clause_html, md_escape, standard_reply
+from .render import answer_markdown, citation_labels, clause_html, md_escape, safe_markdown, standard_reply
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +135,7 @@ def chat_respond(message, turns: list[Turn] | None, current_chip: str | None = N
     final = None
     for text, ans in safe_stream(q, history):
         if ans is None:
-            yield "", messages_of(turns, (q, head + md_escape(text) + " ▌")), turns, gr.skip()
+            yield "", messages_of(turns, (q, head + safe_markdown(text) + " ▌")), turns, gr.skip()
         else:
             final = ans
     turns.append(Turn(q, final, answer_markdown(final, lib, notices)))

@@ -34,12 +34,18 @@ def cite_href(ref: str) -> str:
 _LINKISH = re.compile(r"[\[\]]")
 
 
+def safe_markdown(text: str) -> str:
+    """Answer Markdown made inert: HTML escaped, and any link or image the
+    text might carry (say, echoed from a question) left as plain text.
+    Emphasis, lists and headings still render."""
+    text = html.escape(text or "", quote=False)
+    return _LINKISH.sub(lambda m: "\\" + m.group(0), text)
+
+
 def answer_markdown(ans: Answer, library, notices: list[str] | None = None) -> str:
-    """The answer as shown in the chat: HTML escaped, any Markdown link the
-    text might carry neutralised, then our own citation links added (each
-    opens the clause in the side panel)."""
-    text = html.escape(ans.text or "", quote=False)
-    text = _LINKISH.sub(lambda m: "\\" + m.group(0), text)
+    """The answer as shown in the chat: :func:`safe_markdown`, then our own
+    citation links added (each opens the clause in the side panel)."""
+    text = safe_markdown(ans.text)
     labels = citation_labels(ans.citations, library)
     if labels:
         # one pass, longest labels first, so 第5.3条 never becomes 第5[.3]条
