@@ -31,6 +31,7 @@ EMPTY = "问题为空，请输入要咨询的内容，例如：“刻章要钱�
 ANAPHORA = re.compile(r"^(?:那么|那|这个|这条|这项|这些|这|该措施|该条|该项|该|它|其|上面|上述|刚才|前面|此)")
 ORDINAL = re.compile(r"^(?:那么|那|还有)?\s*第\s*([一二三四五六七八九十\d]{1,3})\s*(?:条|个|项)\s*(?:呢|是什么|讲什么|说什么|说的是什么|的内容|内容)?\s*[？?。!！]*$")
 DETAIL = re.compile(r"具体|详细|原文|全文|展开|内容是什么|讲的什么|说的什么")
+FOLLOWUP_MAX_CHARS = 16
 TRAILING = re.compile(r"[呢吗呀啊？?。！!，,\s]+$")
 
 _scorers: dict[int, SentenceScorer] = {}
@@ -84,7 +85,7 @@ def _previous(history: list[Answer] | None) -> Answer | None:
     return None
 
 
-def _followup(q: str, norm: str, prev: Answer, engine) -> Answer | None:
+def _followup(q: str, norm: str, prev: Answer, engine, history: list[Answer] | None = None) -> Answer | None:
     """An answer about the previous subject, or None when q stands alone."""
     subject = _records(engine, prev.subject)
     if not subject:
@@ -100,6 +101,8 @@ def _followup(q: str, norm: str, prev: Answer, engine) -> Answer | None:
             text = f"上一回答中的第{n}项是{recs[0].citation}：\n\n" + full_clause(recs)
             return _lookup_answer(q, recs, text)
         return None
+    if re.search(r"[A-Za-z]{2,}", norm) or len(norm) > FOLLOWUP_MAX_CHARS:
+        return None  # English or a full question: it stands on its own
     words = relevance.content_words(norm)
     anaphoric = bool(ANAPHORA.match(norm))
     asks_who = bool(extractive.WHO.search(norm) or re.search(r"谁|哪个部门|哪个单位|什么部门|哪家", norm))
@@ -112,13 +115,14 @@ def _followup(q: str, norm: str, prev: Answer, engine) -> Answer | None:
         from . import departments
 
         new_units = departments.mentioned(rest, engine.known_units)
-        old_units = departments.mentioned(normalize(prev.question), engine.known_units)
-        if new_units and old_units and len(rest) <= 12:
-            spans = structured._unit_spans(normalize(prev.question), engine.known_units)
-            if spans:
-                a, b = spans[0]
-                pq = normalize(prev.question)
-                return answer(pq[:a] + rest + pq[b:])
+        if new_units and len(rest) <= 12:
+            # the latest earlier question about a department
+            for old in reversed(history or []):
+                pq = normalize(old.question)
+                spans = structured._unit_spans(pq, engine.known_units)
+                if spans and departments.mentioned(pq, engine.known_units):
+                    a, b = spans[0]
+                    return answer(pq[:a] + rest + pq[b:])
         return None
     main = subject[:5]
     cites = [r.ref for r in main]
@@ -185,7 +189,7 @@ def _route(q: str, history: list[Answer] | None, engine):
     norm = normalize(q)
     prev = _previous(history)
     if prev is not None:
-        fu = _followup(q, norm, prev, engine)
+        fu = _followup(q, norm, prev, engine, history)
         if fu is not None:
             return "done", fu
     n_sections = max((s.no or 0 for c in engine.library.corpora for s in c.sections), default=17)

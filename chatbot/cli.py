@@ -105,6 +105,30 @@ def search(question, k, as_json, mode, unit, after, before, section, doc) -> Non
 
 
 @main.command()
+@click.argument("question", required=False, default="")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (answer, citations, refused, answerer, …).")
+def ask(question: str, as_json: bool) -> None:
+    """A grounded answer to QUESTION, with citations."""
+    from .textnorm import clean, has_content
+
+    if not has_content(clean(question)):
+        _fail("问题为空，请输入要咨询的内容，例如：python -m chatbot ask \"刻章要钱吗？\"")
+    _engine()
+    from .answer import answer
+
+    a = answer(question)
+    if as_json:
+        click.echo(json.dumps(a.to_dict(), ensure_ascii=False, indent=2))
+        return
+    if a.notice:
+        click.echo(f"提示：{a.notice}\n")
+    click.echo(a.text)
+    if a.citations:
+        click.echo(f"\n引用：{'、'.join(a.citations[:30])}" + ("…" if len(a.citations) > 30 else "")
+                   + f"  （{a.answerer}）")
+
+
+@main.command()
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--warnings-only", is_flag=True, help="Only print the parse warnings.")
 def parse(as_json: bool, warnings_only: bool) -> None:

@@ -21,12 +21,22 @@ DURATION_RE = re.compile(r"\d+(?:\.\d+)?\s*(?:个)?(?:工作日|天|小时|个�
 _SENT_SPLIT = re.compile(r"(?<=[。；;！？!?])|\n")
 MAX_SENTENCES = 3
 SENTENCE_BUDGET = 260  # characters of quoted text per answer, roughly
+RERANK_WEIGHT = 0.3  # sentence evidence (share of the question's IDF mass) added to the fused score
+SECOND_RATIO = 0.85  # cite a second clause when its combined score is this close
+
+
+_LEADING_ID = re.compile(r"^\s*\d{1,3}[.．]\d{1,2}(?!\d)\s*")
+
+
+def strip_id(body: str) -> str:
+    """"5.3将简易注销…" → "将简易注销…" (the id is cited separately)."""
+    return _LEADING_ID.sub("", body or "", count=1)
 
 
 def split_sentences(body: str) -> list[str]:
     """Sentences of a clause body, split on 。；！？ and line breaks."""
     out = []
-    for s in _SENT_SPLIT.split(body or ""):
+    for s in _SENT_SPLIT.split(strip_id(body)):
         s = s.strip()
         if len(s.strip("。；;，, ")) >= 2:
             out.append(s)
@@ -152,14 +162,19 @@ def compose(question: str, qtokens: list[str], hits: list[Hit], scorer: Sentence
             english: bool = False) -> Composition:
     """An extractive answer from ranked hits (already judged relevant)."""
     qset = set(qtokens)
-    top = hits[0]
-    ranked = scorer.rank(top.record, question, qset)
-    best_score = max((s.score for s in ranked), default=0.0)
+    total = sum(scorer.weight(t) for t in qset) or 1.0
+    # Re-rank the top three by retrieval score plus sentence-level evidence.
+    cands = []
+    for h in hits[:3] if not english else hits[:1]:
+        sc = scorer.rank(h.record, question, qset)
+        best = max((s.score for s in sc), default=0.0)
+        cands.append((h.score + RERANK_WEIGHT * best / total, h, sc, best))
+    cands.sort(key=lambda c: -c[0])
+    combined, top, ranked, best_score = cands[0]
     # English or otherwise unmatched: the clause's own leading sentences.
     if english or best_score <= 0.5:
-        picked = sorted(ranked, key=lambda s: s.index)
         out, used = [], 0
-        for s in picked:
+        for s in sorted(ranked, key=lambda s: s.index):
             if out and used + len(s.sentence) > SENTENCE_BUDGET:
                 break
             out.append(s)
@@ -168,17 +183,11 @@ def compose(question: str, qtokens: list[str], hits: list[Hit], scorer: Sentence
     else:
         picked = _pick(ranked, SENTENCE_BUDGET, whole_if_short=True)
     claims: list[tuple[Record, list[Scored]]] = [(top.record, picked)]
-
-    # A second clause when retrieval and the sentence overlap both say it answers too.
-    for h in hits[1:3]:
-        if len(claims) >= 2 or english:
-            break
-        if h.score < 0.85 * top.score:
-            break
-        sc = scorer.rank(h.record, question, qset)
-        b = max(sc, key=lambda s: s.score, default=None)
-        if b is not None and b.score > 0.5 and b.score >= 0.9 * best_score:
-            claims.append((h.record, [b]))
+    # A second clause when retrieval and sentence evidence say it answers too.
+    if len(cands) > 1 and not english:
+        c2, h2, sc2, b2 = cands[1]
+        if c2 >= SECOND_RATIO * combined and b2 > 0.5:
+            claims.append((h2.record, _pick(sc2, SENTENCE_BUDGET // 2, whole_if_short=False)[:2]))
 
     lead_record = top.record
     lead = ""
@@ -191,11 +200,12 @@ def compose(question: str, qtokens: list[str], hits: list[Hit], scorer: Sentence
     text = f"{lead}\n\n{claims_text}" if lead else claims_text
     cited = [r for r, _ in claims]
     text += "\n\n**责任单位与完成时限**\n" + "\n".join(unit_line(r) for r in cited)
-    related = related_lines(hits[1:], {r.uid for r in cited})
+    related = related_lines(hits, {r.uid for r in cited})
     if related:
         text += "\n\n**相关条款**\n" + "\n".join(related)
     refs = [r.ref for r in cited]
-    return Composition(text, refs, refs, cited)
+    # a follow-up ("那要多长时间？") is about the clause the answer led with
+    return Composition(text, refs, refs[:1], cited)
 
 
 def full_clause(records: list[Record]) -> str:
@@ -218,7 +228,7 @@ def full_clause(records: list[Record]) -> str:
         sec = first.section.display
         lines = [head + f"\n所属部分：{sec}"]
         for r in recs:
-            body = r.body.rstrip("。") + "。"
+            body = strip_id(r.body).rstrip("。") + "。"
             prefix = f"{r.id} " if len(recs) > 1 else ""
             lines.append(f"{prefix}{body}（{r.citation}）")
             lines.append(unit_line(r))
