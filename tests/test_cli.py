@@ -100,6 +100,24 @@ def test_search_json_with_filters(runner, engine):
         assert "人力资源和社会保障局" in d["units"] and d["deadline"] <= "2023-09"
 
 
+def test_search_json_keeps_raw_deadline_and_warnings(runner, engine):
+    res = runner.invoke(main, ["search", "第107条", "-k", "1", "--json"])
+    assert res.exit_code == 0, res.output
+    (d,) = json.loads(res.stdout)
+    assert d["id"] == "107" and d["deadline"] is None and d["deadline_raw"] == "20235年12月"
+    assert any("20235年12月" in w for w in d["warnings"])
+    text = runner.invoke(main, ["search", "第107条", "-k", "1"]).stdout
+    assert "完成时限：20235年12月" in text
+
+
+def test_search_json_no_hits(runner, engine):
+    res = runner.invoke(main, ["search", "失业保险", "--unit", "税务局", "--section", "15", "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout) == []
+    res = runner.invoke(main, ["search", "失业保险", "--unit", "税务局", "--section", "15"])
+    assert res.exit_code == 0 and "没有找到相关条款" in res.stdout
+
+
 def test_search_text_output(runner, engine):
     res = runner.invoke(main, ["search", "第5.3条", "-k", "2"])
     assert res.exit_code == 0, res.output
