@@ -296,3 +296,32 @@ def test_outline_and_desk_with_two_documents(two_docs, monkeypatch):
     assert "伊吾县便民服务提升试点方案" in reply and "clause-panel" in html
     hits = h.api_search("供暖", doc="demo")
     assert hits and all(x["doc_id"] == "demo" for x in hits)
+
+
+@pytest.mark.slow
+def test_app_py_starts_and_prints_address(engine, settings, tmp_path):
+    """`python app.py` on a free port: prints the address, serves the page."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+    import urllib.request
+
+    from _webapp import free_port, wait_ready
+
+    root = __import__("pathlib").Path(__file__).resolve().parent.parent
+    shutil.copytree(settings.index_dir, tmp_path / "index")  # a private copy of the built index
+    port = free_port()
+    env = dict(os.environ, YIWU_INDEX_DIR=str(tmp_path / "index"), YIWU_DATA_DIR=str(tmp_path / "data"),
+               YIWU_PORT=str(port))
+    proc = subprocess.Popen([sys.executable, str(root / "app.py")], cwd=root, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        line = proc.stdout.readline()
+        assert f"http://127.0.0.1:{port}/" in line and "已启动" in line
+        wait_ready(f"http://127.0.0.1:{port}/")
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as r:
+            assert "伊吾县营商环境政策问答助手" in r.read().decode("utf-8")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)

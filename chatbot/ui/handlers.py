@@ -217,6 +217,10 @@ def find(query, filters: Filters, k: int) -> list[Hit]:
 
 
 # -- API ------------------------------------------------------------------------------
+def _list(x) -> list:
+    return x if isinstance(x, list) else []
+
+
 def answers_from_dicts(items) -> list[Answer]:
     """Previous ask() results sent back by an API client, as Answers."""
     lib = library()
@@ -224,10 +228,10 @@ def answers_from_dicts(items) -> list[Answer]:
     for d in (items or [])[-MAX_HISTORY:]:
         if not isinstance(d, dict):
             continue
-        cites = [str(c) for c in (d.get("citations") or []) if isinstance(c, (str, int)) and lib.get(str(c))]
-        hit_ids = [str(h.get("id")) for h in (d.get("hits") or []) if isinstance(h, dict)]
+        cites = [str(c) for c in _list(d.get("citations"))[:50] if isinstance(c, (str, int)) and lib.get(str(c))]
+        hit_ids = [str(h.get("id")) for h in _list(d.get("hits"))[:50] if isinstance(h, dict)]
         hits = [Hit(lib.get(i), float(1.0), via="ref") for i in dict.fromkeys(cites + hit_ids) if lib.get(i)]
-        subject = [str(s) for s in (d.get("subject") or []) if isinstance(s, (str, int)) and lib.get(str(s))]
+        subject = [str(s) for s in _list(d.get("subject"))[:50] if isinstance(s, (str, int)) and lib.get(str(s))]
         out.append(Answer(clean(str(d.get("question") or ""))[:2000], str(d.get("answer") or "")[:20000],
                           cites, hits, bool(d.get("refused")), str(d.get("answerer") or "api"),
                           subject=subject))
