@@ -229,3 +229,20 @@ def test_cli_bad_option_values_exit_2(runner, engine):
                  ["search", "刻章", "--mode", "nosuch"]):
         res = runner.invoke(main, args)
         assert res.exit_code == 2 and "Traceback" not in res.output
+
+
+@pytest.mark.parametrize("kind", ["empty", "spaces", "punctuation", "emoji"])
+def test_cli_ask_empty_like_exits_2(runner, kind):
+    res = runner.invoke(main, ["ask", BAD[kind]])
+    assert res.exit_code == 2 and "问题为空" in res.stderr and res.stdout == ""
+
+
+@pytest.mark.parametrize("kind", ["long-cn", "surrogate", "html", "markdown-cite", "sql", "inject-prompt",
+                                  "inject-200", "mixed"])
+def test_cli_ask_bad_input_exits_0(runner, engine, kind):
+    res = runner.invoke(main, ["ask", BAD[kind], "--json"])
+    assert res.exit_code == 0, (res.output, res.exception)
+    a = json.loads(res.stdout)
+    assert refs_exist(engine, a["citations"]) and "200" not in a["citations"]
+    if kind == "long-cn":
+        assert "过长" in a["notice"]
