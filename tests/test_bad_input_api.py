@@ -19,7 +19,7 @@ from chatbot.settings import get_settings
 
 from conftest import ROOT
 
-LONG_CN = "请问企业注销需要多长时间，简易注销公示期是多少天？" * 400  # 10,400 characters
+LONG_CN = "请问企业注销需要多长时间，简易注销公示期是多少天？" * 400  # 10,000 characters
 
 BAD = {
     "empty": "",
