@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 import time
 
@@ -60,11 +61,25 @@ def build_index() -> None:
                f"build {t2 - t1:.1f} s")
 
 
+_MONTH = re.compile(r"\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*(?:月(?:底前|底|前)?)?\s*")
+
+
+def _month(value: str | None, option: str) -> str | None:
+    """--after/--before as YYYY-MM ("2024-6", "2024/06", "2024年6月" accepted);
+    anything else exits 2, since a raw string compares wrongly ("2024-12" < "2024-6")."""
+    if value is None:
+        return None
+    m = _MONTH.fullmatch(value)
+    if m and 2000 <= int(m.group(1)) <= 2100 and 1 <= int(m.group(2)) <= 12:
+        return f"{m.group(1)}-{int(m.group(2)):02d}"
+    _fail(f"{option} 的月份 {value!r} 无法识别，请写成 YYYY-MM，例如 2024-06。")
+
+
 def _parse_filters(unit, after, before, section, doc):
     from .retrieve import Filters
 
-    return Filters(units=list(unit), deadline_after=after, deadline_before=before,
-                   section=section, doc=doc)
+    return Filters(units=list(unit), deadline_after=_month(after, "--after"),
+                   deadline_before=_month(before, "--before"), section=section, doc=doc)
 
 
 @main.command()
@@ -87,10 +102,10 @@ def search(question, k, as_json, mode, unit, after, before, section, doc) -> Non
     if len(question) > limit:
         click.echo(f"注意：问题过长（{len(question)} 字），只按前 {limit} 字检索。", err=True)
         question = question[:limit]
+    filters = _parse_filters(unit, after, before, section, doc)
     eng = _engine()
     if doc and eng.library.doc(doc) is None:
         _fail(f"没有编号为 {doc!r} 的文件（可选：{'、'.join(eng.library.doc_ids)}）。")
-    filters = _parse_filters(unit, after, before, section, doc)
     hits = eng.search(question, k=k, filters=filters, mode=mode)
     if as_json:
         click.echo(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2))

@@ -111,8 +111,18 @@ def open_client(settings: Settings):
             ) from e
         return client
     path = store_path(settings)
-    path.mkdir(parents=True, exist_ok=True)
+    _usable_dir(path)
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings())
+
+
+def _usable_dir(path: Path) -> None:
+    """Create the directory; an unusable one (a file, no permission, a full
+    disk) is an ``IndexUnavailable`` naming it, not a traceback."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise IndexUnavailable(f"{path}: 索引目录不可用（{e.strerror or e}）。"
+                               f"请把 YIWU_INDEX_DIR 指向一个可写的目录。") from e
 
 
 def _bound_timeout(client, seconds: float) -> None:
@@ -131,11 +141,15 @@ def drop_cached_client(settings: Settings) -> None:
     client reopens the files (after they were deleted or replaced)."""
     if settings.chroma_host:
         return
-    from chromadb.api.shared_system_client import SharedSystemClient as S
+    try:  # private chromadb API (1.x): the per-path System cache
+        from chromadb.api.shared_system_client import SharedSystemClient as S
 
-    key = str(store_path(settings))
-    system = S._identifier_to_system.pop(key, None)
-    S._identifier_to_refcount.pop(key, None)
+        key = str(store_path(settings))
+        system = S._identifier_to_system.pop(key, None)
+        S._identifier_to_refcount.pop(key, None)
+    except Exception:  # noqa: BLE001
+        log.warning("could not drop chromadb's cached client; a restart may be needed", exc_info=True)
+        return
     if system is not None:
         try:
             system.stop()
@@ -152,8 +166,13 @@ def collection_name(embedder: str, corpus_sha: str) -> str:
 def build_lock(index_dir: Path):
     """Exclusive lock so two processes never build the same embedded store."""
     index_dir = Path(index_dir)
-    index_dir.mkdir(parents=True, exist_ok=True)
-    with open(index_dir / ".build.lock", "w") as fh:
+    _usable_dir(index_dir)
+    try:
+        fh = open(index_dir / ".build.lock", "w")
+    except OSError as e:
+        raise IndexUnavailable(f"{index_dir / '.build.lock'}: 无法创建索引锁文件（{e.strerror or e}）。"
+                               f"请把 YIWU_INDEX_DIR 指向一个可写的目录。") from e
+    with fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         try:
             yield
@@ -170,17 +189,6 @@ def _is_not_found(e: Exception) -> bool:
     except ImportError:  # pragma: no cover
         pass
     return "does not exist" in str(e)
-
-
-def _is_connection_error(e: Exception) -> bool:
-    try:
-        import httpx
-
-        if isinstance(e, (httpx.TransportError, httpx.TimeoutException)):
-            return True
-    except ImportError:  # pragma: no cover
-        pass
-    return isinstance(e, (ConnectionError, TimeoutError, IndexUnavailable))
 
 
 class VectorIndex:
@@ -275,6 +283,9 @@ class VectorIndex:
     def _build(self, client, replace: bool = False):
         """Build into a private collection, then publish it under self.name."""
         t0 = time.perf_counter()
+        recs = self.library.records
+        texts = [embed_text(r) for r in recs]
+        vectors = self.embeddings.embed_documents(texts)  # the slow part, before touching the store
         tmp = f"{self.name}{BUILD_MARK}{os.getpid()}_{uuid.uuid4().hex[:8]}"
         col = client.create_collection(
             tmp,
@@ -285,9 +296,6 @@ class VectorIndex:
             embedding_function=None,  # never let Chroma embed (its default downloads a model)
         )
         try:
-            recs = self.library.records
-            texts = [embed_text(r) for r in recs]
-            vectors = self.embeddings.embed_documents(texts)
             batch = min(ADD_BATCH, _max_batch(client))
             for i in range(0, len(recs), batch):
                 col.add(

@@ -246,3 +246,16 @@ def test_cli_ask_bad_input_exits_0(runner, engine, kind):
     assert refs_exist(engine, a["citations"]) and "200" not in a["citations"]
     if kind == "long-cn":
         assert "过长" in a["notice"]
+
+
+@pytest.mark.parametrize("bad", ["June", "2024-13", "24-06", "2024-06-31x", "'; DROP TABLE x; --"])
+def test_cli_bad_month_exits_2(runner, bad):
+    res = runner.invoke(main, ["search", "失业保险", "--before", bad])
+    assert res.exit_code == 2 and bad in res.stderr and "YYYY-MM" in res.stderr
+
+
+@pytest.mark.parametrize("loose", ["2024-6", "2024/06", "2024年6月", "2024年6月底", " 2024.6 "])
+def test_cli_loose_month_is_normalised(runner, engine, loose):
+    want = runner.invoke(main, ["search", "失业保险", "--after", "2024-06", "-k", "40", "--json"])
+    got = runner.invoke(main, ["search", "失业保险", "--after", loose, "-k", "40", "--json"])
+    assert got.exit_code == 0 and json.loads(got.stdout) == json.loads(want.stdout)

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from chatbot.corpus import CorpusError, load_library, parse_file, read_manifest
-from chatbot.index import VectorIndex, drop_cached_client, open_client, store_path
+from chatbot.index import IndexUnavailable, VectorIndex, drop_cached_client, open_client, store_path
 from chatbot.retrieve import Engine
 from chatbot.settings import Settings
 from fixtures.fake_embeddings import HashEmbeddings
@@ -108,13 +108,23 @@ def test_index_collection_deleted_by_someone_else(tmp_path, lib, logs):
 
 
 def test_index_dir_is_a_file(tmp_path, lib):
-    """YIWU_INDEX_DIR pointing at a file: a clear OSError, not a silent wipe."""
+    """YIWU_INDEX_DIR pointing at a file: a clear error naming it, not a wipe."""
     bad = tmp_path / "index"
     bad.write_text("not a directory")
     s = Settings(corpus_dir=DEMO, index_dir=bad, chroma_host=None)
-    with pytest.raises(OSError):
+    with pytest.raises(IndexUnavailable, match="YIWU_INDEX_DIR") as e:
         VectorIndex(s, lib, HashEmbeddings()).ensure()
+    assert str(bad) in str(e.value)
     assert bad.read_text() == "not a directory"
+
+
+def test_cli_index_dir_is_a_file_exits_2(tmp_path):
+    d = write(tmp_path, GOOD.encode())
+    bad = tmp_path / "index-file"
+    bad.write_text("x")
+    res = cli(["search", "正文"], d, tmp_path, YIWU_INDEX_DIR=str(bad))
+    assert res.returncode == 2, res.stderr
+    assert str(bad) in res.stderr and "Traceback" not in res.stderr
 
 
 # -- process safety of the embedded store --------------------------------------------
@@ -277,7 +287,8 @@ def test_manifest_errors(tmp_path, manifest, message):
 # -- the CLI: exit 2 with the message, never a traceback ---------------------------------------
 def cli(args, corpus_dir, tmp_path, **env_extra):
     env = dict(os.environ, YIWU_CORPUS_DIR=str(corpus_dir), YIWU_INDEX_DIR=str(tmp_path / "index"),
-               YIWU_DEFAULT_DOC="plan", **env_extra)
+               YIWU_DEFAULT_DOC="plan")
+    env.update(env_extra)
     return subprocess.run([sys.executable, "-m", "chatbot", *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=300)
 
