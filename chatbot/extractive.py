@@ -20,9 +20,11 @@ DURATION_RE = re.compile(r"\d+(?:\.\d+)?\s*(?:个)?(?:工作日|天|小时|个�
 
 _SENT_SPLIT = re.compile(r"(?<=[。；;！？!?])|\n")
 MAX_SENTENCES = 3
+PICK_FLOOR = 0.5  # other sentences must score this share of the best one
 SENTENCE_BUDGET = 260  # characters of quoted text per answer, roughly
+RERANK_DEPTH = 3  # how many retrieved clauses compete for the lead
 RERANK_WEIGHT = 0.3  # sentence evidence (share of the question's IDF mass) added to the fused score
-SECOND_RATIO = 0.85  # cite a second clause when its combined score is this close
+SECOND_RATIO = 0.8  # cite a second clause when its combined score is this close
 
 
 _LEADING_ID = re.compile(r"^\s*\d{1,3}[.．]\d{1,2}(?!\d)\s*")
@@ -144,7 +146,7 @@ def _pick(scored: list[Scored], budget: int, whole_if_short: bool) -> list[Score
     if whole_if_short and total <= 160 and len(scored) <= 3:
         rest = [s for s in scored if s is not best]
     else:
-        floor = max(best.score * 0.6, 0.01)
+        floor = max(best.score * PICK_FLOOR, 0.01)
         rest = [s for s in scored if s is not best and s.score >= floor]
         rest.sort(key=lambda s: -s.score)
     picked = [best]
@@ -165,7 +167,7 @@ def compose(question: str, qtokens: list[str], hits: list[Hit], scorer: Sentence
     total = sum(scorer.weight(t) for t in qset) or 1.0
     # Re-rank the top three by retrieval score plus sentence-level evidence.
     cands = []
-    for h in hits[:3] if not english else hits[:1]:
+    for h in hits[:RERANK_DEPTH] if not english else hits[:1]:
         sc = scorer.rank(h.record, question, qset)
         best = max((s.score for s in sc), default=0.0)
         cands.append((h.score + RERANK_WEIGHT * best / total, h, sc, best))

@@ -98,7 +98,7 @@ def build_messages(question: str, hits: list[Hit]):
     clauses = "\n".join(format_clause(h) for h in hits)
     human = (f"<clauses>\n{clauses}\n</clauses>\n\n"
              f"<question>\n{safe_q}\n</question>\n\n"
-             "请只依据以上条款回答 <question> 中的问题，每句话后注明引用。")
+             "请只依据以上条款回答用户问题（即 question 标签中的文字），每句话后注明引用。")
     return [SystemMessage(content=SYSTEM_PROMPT), HumanMessage(content=human)]
 
 
