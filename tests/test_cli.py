@@ -63,6 +63,18 @@ def test_search_empty_question_exits_2(runner, question):
     assert res.stdout == ""
 
 
+def test_search_filters_without_question_list_records(runner, engine):
+    """An empty question is fine when a filter says what to list."""
+    res = runner.invoke(main, ["search", "", "--section", "0", "-k", "10", "--json"])
+    assert res.exit_code == 0, res.output
+    assert sorted(d["id"] for d in json.loads(res.stdout)) == [f"S{i}" for i in range(1, 9)]
+    res = runner.invoke(main, ["search", " ", "--unit", "税务局", "-k", "30", "--json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert len(data) == 18
+    assert all("国家税务总局伊吾县税务局" in d["units"] for d in data)
+
+
 # -- search on the real engine -------------------------------------------------------------
 def test_search_json(runner, engine):
     res = runner.invoke(main, ["search", "刻章", "--json"])
