@@ -25,6 +25,8 @@ SENTENCE_BUDGET = 260  # characters of quoted text per answer, roughly
 RERANK_DEPTH = 3  # how many retrieved clauses compete for the lead
 RERANK_WEIGHT = 0.3  # sentence evidence (share of the question's IDF mass) added to the fused score
 SECOND_RATIO = 0.8  # cite a second clause when its combined score is this close
+SECOND_EVIDENCE = 0.5  # …and its best sentence scores at least this share of the lead sentence
+SECOND_SENTENCES = 1
 
 
 _LEADING_ID = re.compile(r"^\s*\d{1,3}[.．]\d{1,2}(?!\d)\s*")
@@ -188,8 +190,8 @@ def compose(question: str, qtokens: list[str], hits: list[Hit], scorer: Sentence
     # A second clause when retrieval and sentence evidence say it answers too.
     if len(cands) > 1 and not english:
         c2, h2, sc2, b2 = cands[1]
-        if c2 >= SECOND_RATIO * combined and b2 > 0.5:
-            claims.append((h2.record, _pick(sc2, SENTENCE_BUDGET // 2, whole_if_short=False)[:2]))
+        if c2 >= SECOND_RATIO * combined and b2 > 0.5 and b2 >= SECOND_EVIDENCE * best_score:
+            claims.append((h2.record, _pick(sc2, SENTENCE_BUDGET // 2, whole_if_short=False)[:SECOND_SENTENCES]))
 
     lead_record = top.record
     lead = ""

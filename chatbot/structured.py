@@ -192,7 +192,9 @@ def _by_deadline(records: list[Record], show_units: bool = True) -> list[str]:
 def _scope(q: StructuredQuery) -> str:
     bits = []
     if q.section is not None:
-        bits.append(f"第（{q.section}）部分")
+        from .corpus import int_to_cn
+
+        bits.append(f"第（{int_to_cn(q.section)}）部分")
     if q.date_text:
         bits.append(f"完成时限在{q.date_text}")
     return "、".join(bits)
@@ -208,8 +210,7 @@ def answer(q: StructuredQuery, records: list[Record], sections: list[Section]) -
             recs = [r for r in records if _accepts(r, q, unit)]
             led = [s for s in sections if unit in s.lead_units
                    and (q.section is None or s.no == q.section)]
-            led_recs = [r for r in records if any(r.section is s or (r.section.doc_id, r.section.label) == (s.doc_id, s.label) for s in led)
-                        and _accepts(r, q, None)]
+            led_recs = [r for r in records if r.section in led and _accepts(r, q, None)]
             cond = f"（{scope}）" if scope else ""
             if q.lead and led:
                 secs = "、".join(s.display for s in led)
@@ -230,7 +231,8 @@ def answer(q: StructuredQuery, records: list[Record], sections: list[Section]) -
             parts.append("")
     else:
         recs = [r for r in records if _accepts(r, q, None)]
-        parts.append(f"{scope}的措施共**{len(recs)}条**" + ("，按完成时限分组如下：" if recs else "。"))
+        how = "按完成时限分组" if (q.after or q.before) else "按领域分组"
+        parts.append(f"{scope}的措施共**{len(recs)}条**" + (f"，{how}如下：" if recs else "。"))
         if q.after or q.before:
             parts.extend(_by_deadline(recs))
         else:

@@ -1,4 +1,4 @@
-"""Answer evaluation: python -m eval.answers --qa FILE [--json] [--calibrate]
+"""Answer evaluation: python -m eval.answers --qa FILE [--json] [--calibrate] [--bench]
 
 Metrics (see the grounded-answers issue):
 - must_include_rate: in-scope questions with a non-empty must_include whose
@@ -67,6 +67,9 @@ def print_report(res: dict) -> None:
     print(f"refusal_accuracy   {res['refusal_accuracy']:.3f}")
     print(f"false_refusal_rate {res['false_refusal_rate']:.3f}")
     print(f"latency p50        {d['latency_ms_p50']:.0f} ms (includes the first, cold call)")
+    from collections import Counter
+
+    print("answerers          " + ", ".join(f"{k}={v}" for k, v in Counter(r["answerer"] for r in d["rows"]).most_common()))
     rows = d["rows"]
     fr = [r for r in rows if r["gold"] and r["refused"]]
     nc = [r for r in rows if r["gold"] and not r["refused"] and not r["cited_gold"]]
@@ -132,14 +135,40 @@ def calibrate(qa, thresholds=(0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)) -> dict:
     return out
 
 
+def bench(qa, rounds: int = 1) -> dict:
+    """Extractive answer latency after warm-up (not a test: numbers depend on the machine)."""
+    from chatbot.answer import answer
+
+    questions = [x.question for x in qa]
+    for q in questions[:5]:
+        answer(q)  # warm-up: model, index, jieba, caches
+    times = []
+    for _ in range(rounds):
+        for q in questions:
+            t0 = time.perf_counter()
+            answer(q)
+            times.append(time.perf_counter() - t0)
+    times.sort()
+    return {"n": len(times), "p50_ms": round(statistics.median(times) * 1000, 1),
+            "p90_ms": round(times[int(len(times) * 0.9) - 1] * 1000, 1),
+            "max_ms": round(times[-1] * 1000, 1)}
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m eval.answers", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--qa", required=True)
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--calibrate", action="store_true", help="print the refusal trade-off table")
+    ap.add_argument("--bench", action="store_true", help="answer latency p50 after warm-up")
     args = ap.parse_args(argv)
     qa = load_qa(args.qa)
+    if args.bench:
+        res = bench(qa)
+        print(json.dumps(res) if args.json else
+              f"answer latency over {res['n']} questions after warm-up: p50 {res['p50_ms']} ms, "
+              f"p90 {res['p90_ms']} ms, max {res['max_ms']} ms")
+        return 0
     if args.calibrate:
         res = calibrate(qa)
         if args.json:
