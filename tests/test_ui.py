@@ -325,3 +325,20 @@ def test_app_py_starts_and_prints_address(engine, settings, tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_hostile_corpus_text_is_escaped_everywhere():
+    """A policy file carrying markup renders as text in the outline and the panel."""
+    from chatbot.corpus import Library, parse_text
+
+    src = ("伊吾县<script>alert(1)</script>测试方案\n\n"
+           "（一）<b>推进</b>服务（牵头单位：<i>民政局</i>）\n\n"
+           "1.<img src=x onerror=alert(2)>开通热线\n"
+           "设立热线<a href='javascript:alert(3)'>点我</a>。（责任单位：<u>民政局</u>；完成时限：2024年10月）\n")
+    lib = Library([parse_text(src, "evil")], "evil")
+    assert lib.records, "the fixture must parse"
+    pages = [outline_html(lib)] + [clause_html(r) for r in lib.records]
+    for html in pages:
+        for tag in ("<script", "<img", "<b>推进", "<i>民政局", "<u>民政局", "<a href"):
+            assert tag not in html, (tag, html[:300])
+    assert "&lt;img src=x" in pages[0]
