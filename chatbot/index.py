@@ -400,11 +400,15 @@ class VectorIndex:
                     drop_cached_client(self.settings)
                     self.ensure(prune=False)
                     self.rebuilds += 1
-        try:
-            return self._query(vec, n, where)
-        except Exception as e:  # noqa: BLE001
-            log.warning("index query failed (%s: %s); reopening or rebuilding", type(e).__name__, e)
+        col = self.collection
+        if col is not None:  # None: another thread is repairing it; wait for the lock
+            try:
+                return self._query(vec, n, where, col)
+            except Exception as e:  # noqa: BLE001
+                log.warning("index query failed (%s: %s); reopening or rebuilding", type(e).__name__, e)
         with self._lock:
+            if self.collection is not None and self.collection is not col:
+                return self._query(vec, n, where)  # another thread repaired it meanwhile
             drop_cached_client(self.settings)
             self.collection = None
             self.ensure(prune=False)  # reopens; rebuilds when missing, stale or corrupt
@@ -443,8 +447,8 @@ class VectorIndex:
                       f"; first error {type(first).__name__}: {first}" if first else "")
             return []
 
-    def _query(self, vec, n, where) -> list[tuple[str, float]]:
-        res = self.collection.query(query_embeddings=[vec], n_results=n, where=where or None,
+    def _query(self, vec, n, where, col=None) -> list[tuple[str, float]]:
+        res = (col or self.collection).query(query_embeddings=[vec], n_results=n, where=where or None,
                                     include=["distances"])
         ids = res["ids"][0]
         dists = res["distances"][0]

@@ -326,3 +326,20 @@ def test_cli_unreachable_chroma_server_exits_2(tmp_path):
     assert res.returncode == 2, res.stderr
     assert f"http://127.0.0.1:{port}" in res.stderr and "chroma run" in res.stderr
     assert "Traceback" not in res.stderr
+
+
+def test_corruption_under_concurrent_searches(tmp_path, lib, logs):
+    """Eight threads searching when the store breaks: all get answers and the
+    store is rebuilt once, not once per thread."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    s, idx, _, eng = make(tmp_path, lib)
+    with open(store_path(s) / "chroma.sqlite3", "r+b") as fh:
+        fh.write(b"garbage " * 1000)
+    logs.clear()
+    qs = ["供暖报修热线", "独居老人送餐", "社区老年食堂", "简易注销公示", "供暖费手机缴纳"] * 4
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda q: [h.record.ref for h in eng.search(q, k=3)], qs))
+    assert all(results) and results[0][0] == "demo:1"
+    assert idx.rebuilds == 1
+    assert logs.text.count("built index") == 1
