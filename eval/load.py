@@ -92,7 +92,8 @@ def count_feedback(db: Path) -> int:
         con.close()
 
 
-def run_burst(url: str, qs: list[str], n: int, clients: int, feedback_every: int, max_seconds: float) -> dict:
+def run_burst(url: str, qs: list[str], n: int, clients: int, feedback_every: int, max_seconds: float,
+              request_timeout: float = 120.0) -> dict:
     from gradio_client import Client
 
     lock = threading.Lock()
@@ -123,7 +124,7 @@ def run_burst(url: str, qs: list[str], n: int, clients: int, feedback_every: int
             q = qs[i % len(qs)]
             t0 = time.perf_counter()
             try:
-                r = client.predict(q, api_name="/ask")
+                r = client.submit(q, api_name="/ask").result(timeout=request_timeout)
                 dt = time.perf_counter() - t0
                 if not isinstance(r, dict) or not r.get("answer"):
                     raise ValueError(f"bad reply {str(r)[:80]}")
@@ -136,8 +137,8 @@ def run_burst(url: str, qs: list[str], n: int, clients: int, feedback_every: int
             if feedback_every and i % feedback_every == 0:
                 t1 = time.perf_counter()
                 try:
-                    ok = client.predict(q, r["answer"], r.get("citations") or [], "up" if i % 4 else "down",
-                                        api_name="/feedback")
+                    ok = client.submit(q, r["answer"], r.get("citations") or [], "up" if i % 4 else "down",
+                                       api_name="/feedback").result(timeout=request_timeout)
                     with lock:
                         fb_latencies.append(time.perf_counter() - t1)
                         if ok == {"stored": True}:
@@ -183,6 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--feedback-every", type=int, default=2, help="vote on every k-th answer (0 = never)")
     p.add_argument("--max-seconds", type=float, default=900, help="stop sending after this long")
     p.add_argument("--startup-timeout", type=float, default=600)
+    p.add_argument("--request-timeout", type=float, default=120, help="a request slower than this counts as an error")
     p.add_argument("--url", help="use a running app on 127.0.0.1 instead of starting one "
                                  "(feedback rows are then not counted unless --data-dir is given)")
     p.add_argument("--data-dir", type=Path, help="with --url: the app's data directory")
@@ -220,9 +222,10 @@ def main(argv: list[str] | None = None) -> int:
         before = count_feedback(db) if db else 0
         from gradio_client import Client
 
-        Client(url, verbose=False).predict("刻章要钱吗", api_name="/ask")  # warm-up, not counted
+        Client(url, verbose=False).submit("刻章要钱吗", api_name="/ask").result(timeout=args.request_timeout)  # warm-up
         print(f"[load] {args.questions} questions from {args.clients} clients…", file=sys.stderr, flush=True)
-        result = run_burst(url, questions(), args.questions, args.clients, args.feedback_every, args.max_seconds)
+        result = run_burst(url, questions(), args.questions, args.clients, args.feedback_every, args.max_seconds,
+                           args.request_timeout)
         result["startup_s"] = round(startup, 1)
         result["clients"] = args.clients
         result["cpu_count"] = os.cpu_count()
