@@ -22,11 +22,17 @@ setup_python() {
 }
 
 setup_browser() {
-  if command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ]; then return; fi
-  echo "[setup] installing Debian chromium for the browser tests…" >&2
+  # Debian's Chromium (Playwright's own browser download cannot work offline)
+  # and CJK/emoji fonts so pages and screenshots show Chinese, not boxes.
+  local need=()
+  [ -x /usr/bin/chromium ] || need+=(chromium)
+  [ -d /usr/share/fonts/opentype/noto ] || need+=(fonts-noto-cjk)
+  [ -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || need+=(fonts-noto-color-emoji)
+  [ ${#need[@]} -eq 0 ] && return
+  echo "[setup] installing ${need[*]} for the browser tests…" >&2
   local sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
   $sudo apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 }
 
 cmd="${1:-chat}"; shift || true

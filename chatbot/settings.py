@@ -54,6 +54,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 7860
     max_question_chars: int = 500
+    ui_concurrency: int = 4  # answers computed at once; more requests wait in Gradio's queue
 
     @property
     def llm_enabled(self) -> bool:

@@ -16,7 +16,7 @@ from .render import clause_html, outline_html  # noqa: E402
 
 TITLE = "伊吾县营商环境政策问答助手"
 # How many requests of one kind run at once (answers are CPU-bound).
-CONCURRENCY = int(os.environ.get("YIWU_UI_CONCURRENCY", "4"))
+CONCURRENCY = get_settings().ui_concurrency
 
 EXAMPLES = [
     "简易注销公示要多少天？",
