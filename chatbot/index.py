@@ -245,7 +245,7 @@ class VectorIndex:
             if col is not None:
                 self.collection = col
                 return
-        with build_lock(self.settings.index_dir):
+        with self._build_lock():
             self.client = open_client(self.settings)
             state = "forced"
             if not force:
@@ -255,6 +255,25 @@ class VectorIndex:
                     self.collection = col
                     return
             self.collection = self._build(self.client, replace=state != "missing")
+
+    @contextmanager
+    def _build_lock(self):
+        """The file lock; in server mode it only saves duplicate work between
+        processes on this host (the rename publish keeps hosts safe), so a
+        read-only local index dir is no reason to fail."""
+        try:
+            ctx = build_lock(self.settings.index_dir)
+            ctx.__enter__()
+        except IndexUnavailable:
+            if not self.server_mode:
+                raise
+            log.info("no local build lock in %s; relying on the server-side publish", self.settings.index_dir)
+            yield
+            return
+        try:
+            yield
+        finally:
+            ctx.__exit__(None, None, None)
 
     def _open_existing(self, client, quiet: bool = False):
         """(collection, "ok") when published, complete and answering a query;

@@ -278,3 +278,13 @@ def test_two_builders_racing_on_one_server(server, tmp_path):
     assert {r.collection.id for r in results} == {results[0].collection.id}
     assert results[0].collection.count() == len(lib2.records)
     assert all(n.startswith(PREFIX) for n in names)
+
+
+def test_server_mode_needs_no_writable_local_dir(server, lib, tmp_path):
+    """In server mode the local index dir only holds a build lock: an
+    unusable one (here a file) does not stop the app."""
+    bad = tmp_path / "index-file"
+    bad.write_text("x")
+    s = Settings(corpus_dir=DEMO, index_dir=bad, chroma_host="127.0.0.1", chroma_port=server.port)
+    idx = VectorIndex(s, lib, HashEmbeddings()).ensure(force=True)
+    assert idx.collection.count() == len(lib.records) and bad.read_text() == "x"
