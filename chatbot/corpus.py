@@ -433,10 +433,11 @@ def read_text(path: Path) -> str:
 
 
 def _bad_char(c: str) -> bool:
-    """Control characters (C0 but tab/CR, DEL, C1) and Unicode line/paragraph
-    separators have no place in a policy text: they come from a broken
-    conversion and would silently split or join clauses."""
-    if c in "\t\r":
+    """Control characters (C0 but tab, DEL, C1; a CR is fine only as part of
+    a CRLF line end) and Unicode line/paragraph separators have no place in a
+    policy text: they come from a broken conversion and would silently split
+    or join clauses."""
+    if c == "\t":
         return False
     return unicodedata.category(c) == "Cc" or c in "\u2028\u2029"
 

@@ -230,7 +230,7 @@ def test_utf16_file_is_reported_as_not_utf8(tmp_path):
         load_library(d, "plan")
 
 
-@pytest.mark.parametrize("ch", ["\x00", "\x07", "\x0b", "\x0c", "\x1c", "\x1e", "\x7f", "\x85", "\u2028"])
+@pytest.mark.parametrize("ch", ["\x00", "\x07", "\x0b", "\x0c", "\r", "\x1c", "\x1e", "\x7f", "\x85", "\u2028"])
 def test_control_character_names_file_line_and_column(tmp_path, ch):
     d = write(tmp_path, GOOD.replace("正文一", "正文" + ch + "一").encode())
     with pytest.raises(CorpusError) as e:
