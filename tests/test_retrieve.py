@@ -130,9 +130,11 @@ def test_deadline_filters_skip_records_without_a_deadline(engine):
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "BUG: chatbot/retrieve.py Filters.accepts compares deadline strings lexicographically "
-    "without validating/normalising the bound: deadline_before='2024-6' (also via CLI "
-    "--before 2024-6) keeps records due 2024-09 and 2024-12, because '2024-12' < '2024-6'; "
+    "BUG (API level): chatbot/retrieve.py Filters.accepts compares deadline strings "
+    "lexicographically and Filters never validates its bounds: "
+    "engine.filter_records(Filters(deadline_before='2024-6')) keeps records due 2024-09 and "
+    "2024-12 because '2024-12' < '2024-6'. The CLI and the web handlers validate months since "
+    "b1497db, but any other caller of Engine.search/PolicyRetriever gets wrong results silently; "
     "expected a ValueError or the same result as '2024-06'"))
 def test_deadline_bound_without_zero_padding(engine):
     try:
