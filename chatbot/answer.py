@@ -236,7 +236,16 @@ def stream_answer(question: str, history: list[Answer] | None = None, *, llm=Non
     query, hits, rel = payload
     from . import llm as llm_mod
 
-    model = llm if llm is not None else llm_mod.default_model()
+    try:
+        model = llm if llm is not None else llm_mod.default_model()
+    except Exception as e:  # noqa: BLE001 - a misconfigured LLM must not break answers
+        import logging
+
+        logging.getLogger(__name__).warning("LLM unavailable (%s); extractive answer", e)
+        a = _with_notice(_extractive(q, query, hits, engine, rel), notice)
+        a.notice = f"{llm_mod.NOTICE_ERROR} {a.notice}" if a.notice else llm_mod.NOTICE_ERROR
+        yield a.text, a
+        return
     if model is None:
         a = _with_notice(_extractive(q, query, hits, engine, rel), notice)
         yield a.text, a

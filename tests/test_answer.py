@@ -144,3 +144,22 @@ def test_cli_ask_empty_exits_2(engine, q):
     r = CliRunner().invoke(main, ["ask", q])
     assert r.exit_code == 2
     assert "问题为空" in r.output
+
+
+def test_amount_gap_signal():
+    from chatbot.relevance import amount_gap
+
+    assert amount_gap("失业保险金每个月能领多少钱", "推动失业保险金应发尽发") == 1.0
+    assert amount_gap("覆盖率要达到多少", "覆盖率达到80%") == 0.0
+    assert amount_gap("报销比例是多少", "提高报销效率") == 1.0
+    assert amount_gap("刻章要钱吗", "首套印章免服务费") == 0.0
+
+
+def test_refusal_probability_orders_questions(engine):
+    from chatbot import relevance
+
+    def p(q):
+        query = engine.analyse(q)
+        return relevance.assess(engine, query, engine.search(q, k=5)).p_out
+
+    assert p("简易注销公示期几天") < relevance.REFUSAL_THRESHOLD < p("伊吾县明天天气怎么样")

@@ -128,3 +128,48 @@ def test_model_factory_injection(engine):
     finally:
         llm.set_model_factory(None)
     assert answer("刻章要钱吗").answerer == "extractive"
+
+
+def test_broken_model_factory_falls_back(engine):
+    def broken():
+        raise RuntimeError("bad base url")
+
+    llm.set_model_factory(broken)
+    try:
+        a = answer("刻章要钱吗")
+    finally:
+        llm.set_model_factory(None)
+    assert a.answerer == "extractive" and a.notice == llm.NOTICE_ERROR
+    assert "6" in a.citations
+
+
+def test_chatopenai_built_from_settings(monkeypatch):
+    from chatbot.settings import get_settings
+
+    s = get_settings()
+    monkeypatch.setattr(s, "llm_base_url", "http://127.0.0.1:9/v1")
+    monkeypatch.setattr(s, "llm_timeout", 3.0)
+    llm.set_model_factory(None)
+    try:
+        m = llm.default_model()
+        assert type(m).__name__ == "ChatOpenAI"
+        assert m.model_name == s.llm_model
+    finally:
+        llm.set_model_factory(None)  # drop the cached model
+
+
+def test_unreachable_server_falls_back(engine, monkeypatch):
+    """A real ChatOpenAI against a closed local port: connection refused → extractive."""
+    from chatbot.settings import get_settings
+
+    s = get_settings()
+    monkeypatch.setattr(s, "llm_base_url", "http://127.0.0.1:9/v1")
+    monkeypatch.setattr(s, "llm_timeout", 5.0)
+    llm.set_model_factory(None)
+    try:
+        a = answer("刻章要钱吗")
+    finally:
+        llm.set_model_factory(None)
+    assert a.answerer == "extractive"
+    assert a.notice in (llm.NOTICE_ERROR, llm.NOTICE_TIMEOUT)
+    assert "首套印章" in a.text
