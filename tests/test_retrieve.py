@@ -272,6 +272,17 @@ def test_correct_words_are_not_rewritten(engine):
         assert engine.analyse(q).fixes == []
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG: chatbot/tokenize.py TypoFixer.fix rewrites correctly spelled everyday words that the "
+    "plan happens not to contain into different plan words that sound alike: "
+    "Engine.analyse('工伤怎么认定').fixes == [('工伤', '工商')] (work injury → industry and "
+    "commerce) and '开网店需要营业执照吗' → [('网店', '网点')] (online shop → outlet), so the "
+    "question searched is not the one asked; expected no fix for these dictionary words"))
+@pytest.mark.parametrize("q", ["工伤怎么认定", "开网店需要营业执照吗"])
+def test_real_words_are_not_rewritten_as_typos(engine, q):
+    assert engine.analyse(q).fixes == []
+
+
 # -- hits and the LangChain retriever ------------------------------------------------------
 def test_hits_are_ranked_and_unique(engine):
     hits = engine.search("简易注销公示几天", k=8)
