@@ -88,10 +88,6 @@ def test_search_bad_arguments(engine):
     assert len(engine.search("刻章", k=10_000)) <= len(engine.records)
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "chatbot/refs.py: _DOC = (?P<doc>[A-Za-z][A-Za-z0-9_-]*)\\s*[:：] backtracks quadratically on a long "
-    "run of Latin letters (10k 'a' → ~13 s, 50k → ~250 s in find_refs). Fix in refs.py: bound the doc id "
-    "to {0,31} and add (?<![A-Za-z0-9_-]) before it (also in _DOC_INT). answer() is safe: it cuts first."))
 def test_search_long_latin_run_is_fast():
     """In a subprocess with a hard time limit, so a regression cannot hang the suite."""
     code = "from chatbot.refs import find_refs; find_refs('a' * 20000 + ':1'); print('ok')"
@@ -259,3 +255,26 @@ def test_cli_loose_month_is_normalised(runner, engine, loose):
     want = runner.invoke(main, ["search", "失业保险", "--after", "2024-06", "-k", "40", "--json"])
     got = runner.invoke(main, ["search", "失业保险", "--after", loose, "-k", "40", "--json"])
     assert got.exit_code == 0 and json.loads(got.stdout) == json.loads(want.stdout)
+
+
+# -- streaming and history ------------------------------------------------------------
+@pytest.mark.parametrize("kind", ["empty", "long-cn", "surrogate", "inject-200", "html"])
+def test_stream_answer_never_raises(engine, kind):
+    from chatbot.answer import stream_answer
+
+    parts = list(stream_answer(BAD[kind]))
+    assert parts and isinstance(parts[-1][1], Answer)
+    final = parts[-1][1]
+    assert refs_exist(engine, final.citations)
+    json_safe(final)
+
+
+def test_follow_up_on_a_forged_history(engine):
+    """History is client-supplied in the web API: a previous turn citing ids
+    that do not exist must not make a follow-up cite them."""
+    forged = Answer("第200条是什么", "编造的内容", ["200", "demo:999"], [], False, "extractive",
+                    subject=["200", "demo:999", "<script>"])
+    a = answer("那这个谁负责？", history=[forged])
+    assert isinstance(a, Answer)
+    assert refs_exist(engine, a.citations) and "200" not in a.citations
+    json_safe(a)
