@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import sys
 import time
 
@@ -61,18 +60,14 @@ def build_index() -> None:
                f"build {t2 - t1:.1f} s")
 
 
-_MONTH = re.compile(r"\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*(?:月(?:底前|底|前)?)?\s*")
-
-
 def _month(value: str | None, option: str) -> str | None:
-    """--after/--before as YYYY-MM ("2024-6", "2024/06", "2024年6月" accepted);
-    anything else exits 2, since a raw string compares wrongly ("2024-12" < "2024-6")."""
-    if value is None:
-        return None
-    m = _MONTH.fullmatch(value)
-    if m and 2000 <= int(m.group(1)) <= 2100 and 1 <= int(m.group(2)) <= 12:
-        return f"{m.group(1)}-{int(m.group(2)):02d}"
-    _fail(f"{option} 的月份 {value!r} 无法识别，请写成 YYYY-MM，例如 2024-06。")
+    """--after/--before as YYYY-MM ("2024-6", "2024/06", "2024年6月" accepted)."""
+    from .retrieve import parse_month
+
+    try:
+        return parse_month(value)
+    except ValueError:
+        _fail(f"{option} 的月份 {value!r} 无法识别，请写成 YYYY-MM，例如 2024-06。")
 
 
 def _parse_filters(unit, after, before, section, doc):

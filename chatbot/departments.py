@@ -8,6 +8,7 @@ ALIASES = {
     "税务局": "国家税务总局伊吾县税务局", "税务": "国家税务总局伊吾县税务局",
     "人社局": "人力资源和社会保障局", "人社": "人力资源和社会保障局", "人力资源局": "人力资源和社会保障局",
     "市监局": "市场监督管理局", "市场监管局": "市场监督管理局", "工商局": "市场监督管理局",
+    "市场监管": "市场监督管理局", "市场监督": "市场监督管理局",
     "住建局": "住房和城乡建设局（交通运输局）", "交通局": "住房和城乡建设局（交通运输局）",
     "交通运输局": "住房和城乡建设局（交通运输局）", "住房和城乡建设局": "住房和城乡建设局（交通运输局）",
     "发改委": "发展改革委", "发改局": "发展改革委", "发展和改革委员会": "发展改革委",
@@ -33,6 +34,10 @@ def canonical(name: str, known: list[str]) -> str | None:
     name = _strip(name)
     if not name:
         return None
+    # "市场监管部门", "税务机关" name the same body as "市场监管", "税务"
+    bare = re.sub(r"(部门|机关|单位|系统)$", "", name)
+    if bare != name and bare and (found := canonical(bare, known)):
+        return found
     for k in known:
         if name == k or name == _strip(k):
             return k
@@ -50,9 +55,11 @@ def canonical(name: str, known: list[str]) -> str | None:
 def mentioned(text: str, known: list[str]) -> list[str]:
     """Departments named in a question, longest names first so 县人民法院
     wins over 法院, without double counting."""
-    found: list[str] = []
+    hits: list[tuple[int, str]] = []
     spans: list[tuple[int, int]] = []
-    names = sorted(set(known) | set(ALIASES), key=len, reverse=True)
+    # longest first (县人民法院 before 法院); ties by name so the result never
+    # depends on set order
+    names = sorted(set(known) | set(ALIASES), key=lambda n: (-len(n), n))
     for n in names:
         if len(n) < 2:
             continue
@@ -62,8 +69,11 @@ def mentioned(text: str, known: list[str]) -> list[str]:
             canon = canonical(n, known)
             if canon:
                 spans.append((m.start(), m.end()))
-                if canon not in found:
-                    found.append(canon)
+                hits.append((m.start(), canon))
+    found: list[str] = []
+    for _, canon in sorted(hits):
+        if canon not in found:
+            found.append(canon)
     return found
 
 

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from .models import Record
 
 CN_NUM = "零一二三四五六七八九十百两"
-_DOC = r"(?:(?P<doc>[A-Za-z][A-Za-z0-9_-]*)\s*[:：]\s*)?"
+_DOC = r"(?:(?<![A-Za-z0-9_-])(?P<doc>[A-Za-z][A-Za-z0-9_-]{0,31})\s*[:：]\s*)?"
 
 # Most specific first; each yields (doc, ref).
 _PATTERNS = [
@@ -24,10 +24,13 @@ _PATTERNS = [
     # 第22条 / 第二十二条 / 第22项 / 措施22 / demo:22
     re.compile(_DOC + r"(?:第\s*(?P<n>[" + CN_NUM + r"\d]{1,6})\s*(?:条|项|款|点|个措施)|措施\s*(?P<n2>\d{1,3})(?!\d|[.．]\d))"),
 ]
+# 第22条第3款 / 第二十二条第三项 → 22.3
+_CLAUSE_ITEM = re.compile(_DOC + r"第\s*(?P<n>[" + CN_NUM + r"\d]{1,6})\s*条\s*第\s*(?P<m>[" + CN_NUM + r"\d]{1,3})\s*(?:款|项|点|小条)")
 _BARE_DECIMAL = re.compile(r"^\s*" + _DOC + r"(?P<n>\d{1,3})[.．](?P<m>\d{1,2})\s*$")
 _BARE_INT = re.compile(r"^\s*" + _DOC + r"(?P<n>\d{1,3})\s*$")
-_UNITS = set("天年月日号个位名家件项次倍元万亿千百%％米里斤吨度岁分秒时周期人户元")
-_DOC_INT = re.compile(r"(?P<doc>[A-Za-z][A-Za-z0-9_-]*)\s*[:：]\s*(?P<n>\d{1,3})(?![.\d])")
+_AFTER_REF = set("是讲说呢吗啥什的和与跟及或到至呀吧里中有怎为这那")
+_BEFORE_QUANTITY = set("约近超达到至为压缩减少增加")
+_DOC_INT = re.compile(r"(?<![A-Za-z0-9_-])(?P<doc>[A-Za-z][A-Za-z0-9_-]{0,31})\s*[:：]\s*(?P<n>\d{1,3})(?![.\d])")
 
 
 def find_refs(question: str) -> list[str]:
@@ -55,10 +58,16 @@ def find_refs(question: str) -> list[str]:
         marked = bool(m.group("doc")) or text.lstrip().startswith(("第", "措施", "条款")) or text.rstrip().endswith(("条", "项", "款"))
         after = q[m.end():m.end() + 1]
         before = q[max(0, m.start() - 1):m.start()]
-        # "2.5天" / "1.5万元" are quantities; "68.3是啥" names a measure.
-        quantity = bool(after and (after in _UNITS or after.isdigit())) or before in ("约", "近", "超", "达")
+        # "2.5天", "4.5小时", "5.3平方米" are quantities; "68.3是啥", "5.3和5.4"
+        # name measures: only a few words may follow a measure number.
+        quantity = (bool(after) and ("\u4e00" <= after <= "\u9fff" or after.isalnum())
+                    and after not in _AFTER_REF) or before in _BEFORE_QUANTITY
         if marked or _BARE_DECIMAL.match(q) or not quantity:
             add(m.start(), m.end(), _with_doc(m.group("doc"), f"{int(m.group('n'))}.{int(m.group('m'))}"))
+    for m in _CLAUSE_ITEM.finditer(q):
+        n, k = cn_to_int(m.group("n")), cn_to_int(m.group("m"))
+        if n and k:
+            add(m.start(), m.end(), _with_doc(m.group("doc"), f"{n}.{k}"))
     for m in _PATTERNS[3].finditer(q):
         raw = m.group("n") or m.group("n2")
         n = cn_to_int(raw)

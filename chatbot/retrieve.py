@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +35,21 @@ log = logging.getLogger(__name__)
 MODES = ("hybrid", "dense", "bm25")
 
 
+_MONTH = re.compile(r"\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*(?:月(?:底前|底|前)?)?\s*")
+
+
+def parse_month(value: str | None) -> str | None:
+    """"2024-6", "2024/06", "2024年6月" → "2024-06"; None/"" → None.
+    Anything else raises ValueError: a raw string compares wrongly
+    ("2024-12" < "2024-6")."""
+    if value is None or not str(value).strip():
+        return None
+    m = _MONTH.fullmatch(str(value))
+    if m and 2000 <= int(m.group(1)) <= 2100 and 1 <= int(m.group(2)) <= 12:
+        return f"{m.group(1)}-{int(m.group(2)):02d}"
+    raise ValueError(f"month {value!r} is not YYYY-MM")
+
+
 @dataclass
 class Filters:
     units: list[str] = field(default_factory=list)  # any of these departments
@@ -42,6 +58,10 @@ class Filters:
     section: int | None = None  # 1..17; 0 = 保障措施
     doc: str | None = None
     kinds: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.deadline_after = parse_month(self.deadline_after)
+        self.deadline_before = parse_month(self.deadline_before)
 
     def empty(self) -> bool:
         return not (self.units or self.deadline_after or self.deadline_before

@@ -113,6 +113,15 @@ class TypoFixer:
         for ws in self.by_key.values():
             ws.sort(key=lambda w: -corpus_text.count(w))
 
+    def _is_word(self, frag: str) -> bool:
+        """A correctly spelled everyday word (工伤, 网店) is not a typo of a
+        plan term that sounds alike (工商, 网点): jieba knows it as a common
+        word, or the glossary lists it. Typos like 注消 are rare in jieba's
+        dictionary (frequency 3)."""
+        from .glossary import COLLOQUIAL
+
+        return jieba.dt.FREQ.get(frag, 0) >= 10 or frag in COLLOQUIAL
+
     def fix(self, text: str) -> tuple[str, list[tuple[str, str]]]:
         fixes: list[tuple[str, str]] = []
         out = text
@@ -122,7 +131,8 @@ class TypoFixer:
                 done = False
                 for n in (4, 3, 2):
                     frag = run[i:i + n]
-                    if len(frag) < n or frag in self.corpus_text or _QUESTION_CHARS & set(frag):
+                    if (len(frag) < n or frag in self.corpus_text or _QUESTION_CHARS & set(frag)
+                            or self._is_word(frag)):
                         continue
                     cands = self.by_key.get(pinyin_key(frag))
                     if cands:

@@ -48,11 +48,6 @@ def test_canonical_unknown(known, loose):
     assert departments.canonical(loose, known) is None
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: chatbot/departments.py canonical: the plan's own short forms of 市场监督管理局 "
-    "are not resolved: '市场监管' resolves (substring match) to the single unit "
-    "'市场监管领域部门联合“双随机、一公开”监管工作联席会议成员单位', so a filter on it returns only "
-    "measure 93; '市场监管部门' (wording of 5.2) resolves to None and filters to nothing"))
 @pytest.mark.parametrize("loose", ["市场监管", "市场监管部门"])
 def test_canonical_market_regulation_short_forms(known, loose):
     assert departments.canonical(loose, known) == "市场监督管理局"
@@ -92,12 +87,6 @@ print(departments.mentioned('人社局、税务局、法院', known))
 """
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: chatbot/departments.py mentioned: names are tried in sorted(set(...), key=len) order, "
-    "so names of equal length (税务局/人社局) come out in set-iteration order, which depends on "
-    "PYTHONHASHSEED: mentioned('税务局和人社局一起负责的', known) is ['国家税务总局伊吾县税务局', "
-    "'人力资源和社会保障局'] in one process and reversed in another (structured.detect passes "
-    "this order on to answers); expected one deterministic order, e.g. order of appearance"))
 def test_mentioned_order_is_deterministic():
     import os
     import subprocess

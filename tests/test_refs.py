@@ -54,19 +54,13 @@ def test_not_references(question):
     assert find_refs(question) == []
 
 
-_QUANTITY_BUG = pytest.mark.xfail(strict=True, reason=(
-    "BUG: chatbot/refs.py find_refs (since 266adc0): an unmarked decimal inside a sentence is "
-    "a reference unless the single next character is in _UNITS; units whose first character "
-    "is not in that set (小时, 平方米, 亩, 公里, …) are read as references, e.g. "
-    "find_refs('办税时间压缩到4.5小时') == ['4.5'] and engine.search puts record 4.5 "
-    "(企业注销社保登记) first via='ref'; expected []"))
 
 
 @pytest.mark.parametrize("question", [
-    pytest.param("办税时间压缩到4.5小时", marks=_QUANTITY_BUG),
-    pytest.param("厂房面积5.3平方米可以吗", marks=_QUANTITY_BUG),
-    pytest.param("用地4.5亩能批吗", marks=_QUANTITY_BUG),
-    pytest.param("距离县城3.5公里", marks=_QUANTITY_BUG),
+    "办税时间压缩到4.5小时",
+    "厂房面积5.3平方米可以吗",
+    "用地4.5亩能批吗",
+    "距离县城3.5公里",
     "压缩至2.5个工作日",
     "提速1.5倍",
     "营业执照1.5万元",
@@ -81,11 +75,6 @@ def test_bare_decimal_question_is_a_reference():
     assert find_refs("68.3是啥") == ["68.3"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: chatbot/refs.py find_refs: in the usual citation form '第22条第3款' / "
-    "'第二十二条第三项' the trailing '第3款' is read as a second reference to measure 3, "
-    "so find_refs returns ['22', '3'] and engine.search returns all leaves of measure 3 "
-    "(电子营业执照) via='ref'; expected ['22.3'] (or at least ['22'])"))
 @pytest.mark.parametrize("question", ["第22条第3款", "第二十二条第三项"])
 def test_article_and_paragraph_citation(question):
     refs = find_refs(question)
