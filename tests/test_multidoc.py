@@ -192,3 +192,16 @@ def test_missing_document_file_is_named(tmp_path):
         load_library(tmp_path)
     msg = str(e.value)
     assert str(tmp_path / "nope.txt") in msg and "manifest.json:" in msg and "'demo'" in msg
+
+
+def test_query_vectors_are_memoised(demo_settings, lib):
+    emb = HashEmbeddings()
+    idx = VectorIndex(demo_settings, lib, emb).ensure()
+    before = emb.calls
+    a = idx.search("供暖报修热线", n=3)
+    b = idx.search("供暖报修热线", n=3)
+    assert a == b and emb.calls == before + 1  # the second search reuses the vector
+    long_q = "供暖" * 5000
+    idx.search(long_q, n=1)
+    idx.search(long_q + "不同的结尾", n=1)  # same first 512 characters: same vector
+    assert emb.calls == before + 2
