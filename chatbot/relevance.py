@@ -40,11 +40,14 @@ _LATIN = re.compile(r"[A-Za-z]{2,}")
 #   dz     top dense cosine as a z-score over all clauses (a peaked vs flat profile)
 #   gap    1 when the question asks for an amount of money or a rate the top clause lacks
 FEATURES = ("known", "g1", "cov", "dz", "gap")
-COEF = {"known": -3.46, "g1": -2.16, "cov": -2.68, "dz": -1.17, "gap": 3.64}
-INTERCEPT = 8.75
-# Refuse when P(out of scope) >= REFUSAL_THRESHOLD. 5-fold cross-validated on the team set:
-# 0.6 → 0.91 refusal accuracy / 3.2% false refusals; 0.7 → 0.86 / 1.6%. 0.65 sits between.
-REFUSAL_THRESHOLD = 0.65
+COEF = {"known": -4.64, "g1": -2.34, "cov": -1.86, "dz": -0.78, "gap": 4.92}
+INTERCEPT = 7.38
+# Refuse when P(out of scope) >= REFUSAL_THRESHOLD. Fitted (L2, class-balanced)
+# on eval/qa.jsonl and the independently written eval/qa_dev.jsonl together;
+# 5-fold cross-validated at 0.7: team set 0.91 refusal accuracy / 1.6% false
+# refusals, dev set 0.60 / 12.6% (its out-of-scope questions are near-misses
+# that ask for figures the plan never states).
+REFUSAL_THRESHOLD = 0.7  # the default of settings.refusal_threshold (YIWU_REFUSAL_THRESHOLD)
 ENGLISH_DENSE_MIN = 0.72  # English: no lexical signal; e5-small puts in-scope English at 0.75–0.82
 
 # Characters that only make up the question form, skipped in bigrams.
@@ -106,45 +109,9 @@ def _bigrams(text: str) -> list[str]:
     return [a + b for a, b in zip(han, han[1:]) if a not in _QCHARS and b not in _QCHARS]
 
 
-class _CachedEmbeddings:
-    """Remembers the last query vectors, so the z-score below does not embed
-    the question a second time (engine.search already did)."""
-
-    def __init__(self, inner, size: int = 64):
-        self._inner = inner
-        self._size = size
-        self._cache: dict[str, list[float]] = {}
-        self._lock = threading.Lock()
-
-    def embed_query(self, text: str):
-        with self._lock:
-            v = self._cache.get(text)
-        if v is None:
-            v = self._inner.embed_query(text)
-            with self._lock:
-                if len(self._cache) >= self._size:
-                    self._cache.pop(next(iter(self._cache)))
-                self._cache[text] = v
-        return v
-
-    def __getattr__(self, name):
-        return getattr(self._inner, name)
-
-
-def _install_cache(engine) -> None:
-    vec = getattr(engine, "vector", None)
-    emb = getattr(vec, "embeddings", None)
-    if emb is not None and not isinstance(emb, _CachedEmbeddings):
-        try:
-            vec.embeddings = _CachedEmbeddings(emb)
-        except Exception:  # noqa: BLE001 - read-only: just embed twice
-            pass
-
-
 def dense_z(engine, query) -> float:
     import numpy as np
 
-    _install_cache(engine)
     try:
         d = np.asarray(engine.dense_scores(query), dtype=float)
     except Exception:  # noqa: BLE001 - no dense index: no dense signal
@@ -185,12 +152,13 @@ def features(engine, query, hits: list[Hit]) -> tuple[list[str], dict]:
     if hits:
         r = hits[0].record
         top1 = f"{r.section.title or ''} {r.measure_title} {r.text}"
+    top3 = " ".join(h.record.text for h in hits[:3])
     grams = _bigrams(text)
     g1 = sum(g in top1 for g in grams) / len(grams) if grams else 0.0
     total = sum(len(w) for w in words)
     known = sum(len(w) for w in known_words) / total if total else 0.0
     return words, {"known": known, "g1": g1, "cov": float(query.coverage), "dz": dense_z(engine, query),
-                   "gap": amount_gap(query.text, top1)}
+                   "gap": amount_gap(query.text, top3)}
 
 
 # A question asking for a money amount or a rate that the best clause does not
@@ -201,10 +169,19 @@ MONEY = re.compile(r"\d+(?:\.\d+)?\s*(?:元|万元|亿元)|[%％]")
 RATE = re.compile(r"[%％]|百分之")
 
 
+# Likewise a duration or a calendar date: "最快几天能拿到执照" asks for a figure.
+ASKS_DURATION = re.compile(r"几天|多少天|几个工作日|多少个工作日|几个小时|最快几|多长时间能|几号|几月几|哪天截止|截止日期")
+DURATION = re.compile(r"\d+\s*(?:个)?(?:工作日|天|日|小时|分钟|号)")
+
+
 def amount_gap(question: str, clause: str) -> float:
+    """1 when the question asks for a figure (money, rate, days, date) of a
+    kind that the best clauses do not contain at all."""
     if ASKS_RATE.search(question) and not RATE.search(clause):
         return 1.0
     if ASKS_MONEY.search(question) and not MONEY.search(clause):
+        return 1.0
+    if ASKS_DURATION.search(question) and not DURATION.search(clause):
         return 1.0
     return 0.0
 
@@ -229,5 +206,9 @@ def assess(engine, query, hits: list[Hit]) -> Relevance:
 
 
 def is_relevant(rel: Relevance, threshold: float | None = None) -> bool:
-    t = REFUSAL_THRESHOLD if threshold is None else threshold
+    if threshold is None:
+        from .settings import get_settings
+
+        threshold = get_settings().refusal_threshold
+    t = threshold
     return rel.p_out < t

@@ -40,8 +40,9 @@ class Settings(BaseSettings):
 
     # Retrieval
     top_k: int = 5
-    # Below this fused relevance the bot declines (calibrated on eval/qa.jsonl).
-    refusal_threshold: float = 0.5
+    # Decline when the refusal model's P(out of scope) reaches this
+    # (chatbot/relevance.py; calibrated with python -m eval.answers --calibrate).
+    refusal_threshold: float = 0.7
 
     # Optional LLM (any OpenAI-compatible endpoint)
     llm_base_url: str | None = None
