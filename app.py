@@ -20,9 +20,16 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     print("正在加载政策文本和索引…", file=sys.stderr, flush=True)
+    from chatbot.corpus import CorpusError
+    from chatbot.index import IndexUnavailable
     from chatbot.ui import launch
 
-    demo, url = launch(host=args.host, port=args.port)
+    try:
+        demo, url = launch(host=args.host, port=args.port)
+    except (CorpusError, IndexUnavailable) as e:
+        # e.g. Chroma server mode with the server down, or a broken corpus file
+        print(f"无法启动：{e}", file=sys.stderr, flush=True)
+        return 2
     print(f"伊吾县营商环境政策问答助手已启动：{url}", flush=True)
     print(f"API: {url.rstrip('/')}/?view=api  (gradio_client: Client(\"{url}\").predict(\"刻章要钱吗\", api_name=\"/ask\"))",
           flush=True)

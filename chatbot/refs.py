@@ -22,10 +22,10 @@ _PATTERNS = [
     # 第5.3条 / 5.3条 / 措施22.5 / 条款22.5 / demo:5.3
     re.compile(_DOC + r"(?:第|措施|条款|第\s*)?\s*(?P<n>\d{1,3})\s*[.．]\s*(?P<m>\d{1,2})(?!\d)\s*(?:条|项|款)?"),
     # 第22条 / 第二十二条 / 第22项 / 措施22 / demo:22
-    re.compile(_DOC + r"(?:第\s*(?P<n>[" + CN_NUM + r"\d]{1,6})\s*(?:条|项|款|点|个措施)|措施\s*(?P<n2>\d{1,3})(?!\d|[.．]\d))"),
+    re.compile(_DOC + r"(?:第\s*(?P<n>[" + CN_NUM + r"\d]{1,20})\s*(?:条|项|款|点|个措施)|措施\s*(?P<n2>\d{1,3})(?!\d|[.．]\d))"),
 ]
 # 第22条第3款 / 第二十二条第三项 → 22.3
-_CLAUSE_ITEM = re.compile(_DOC + r"第\s*(?P<n>[" + CN_NUM + r"\d]{1,6})\s*条\s*第\s*(?P<m>[" + CN_NUM + r"\d]{1,3})\s*(?:款|项|点|小条)")
+_CLAUSE_ITEM = re.compile(_DOC + r"第\s*(?P<n>[" + CN_NUM + r"\d]{1,20})\s*条\s*第\s*(?P<m>[" + CN_NUM + r"\d]{1,3})\s*(?:款|项|点|小条)")
 _BARE_DECIMAL = re.compile(r"^\s*" + _DOC + r"(?P<n>\d{1,3})[.．](?P<m>\d{1,2})\s*$")
 _BARE_INT = re.compile(r"^\s*" + _DOC + r"(?P<n>\d{1,3})\s*$")
 _AFTER_REF = set("是讲说呢吗啥什的和与跟及或到至呀吧里中有怎为这那")

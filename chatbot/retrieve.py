@@ -27,7 +27,7 @@ from .index import VectorIndex
 from .models import Hit, Record
 from .refs import find_refs
 from .settings import Settings, get_settings
-from .textnorm import normalize
+from .textnorm import has_content, normalize
 from .tokenize import TypoFixer, init_dictionary, tokens
 
 log = logging.getLogger(__name__)
@@ -126,7 +126,9 @@ class Engine:
 
     # -- query analysis ------------------------------------------------------
     def analyse(self, question: str) -> Query:
-        text = normalize(question)
+        # Front ends cut questions to max_question_chars with a notice; this
+        # bound only keeps direct API callers from paying for 10,000 chars.
+        text = normalize(question[: 4 * self.settings.max_question_chars])
         refs = find_refs(text)
         fixed, fixes = self.typos.fix(text)
         toks = tokens(fixed) + tokens(" ".join(expand(fixed)))
@@ -156,8 +158,11 @@ class Engine:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
         q = self.analyse(question)
-        allowed = np.array([filters is None or filters.empty() or filters.accepts(r, self.known_units)
-                            for r in self.records])
+        no_filter = filters is None or filters.empty()
+        if not has_content(q.text):
+            # Nothing to rank by: list what the filters select, in plan order.
+            return [] if no_filter else [Hit(r, 0.0, via="filter") for r in self.filter_records(filters)][:k]
+        allowed = np.array([no_filter or filters.accepts(r, self.known_units) for r in self.records])
         hits: list[Hit] = []
         seen: set[str] = set()
         for ref in q.refs:

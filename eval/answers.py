@@ -125,13 +125,21 @@ def calibrate(qa, thresholds=(0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.
         from sklearn.model_selection import StratifiedKFold, cross_val_predict
     except ImportError:  # pragma: no cover
         return out
-    model = LogisticRegression(class_weight="balanced", max_iter=1000)
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    # Strong L2 on standardised features: the out-of-scope class is small
+    # (a few dozen questions), and an unregularised fit memorises it.
+    model = make_pipeline(StandardScaler(), LogisticRegression(class_weight="balanced", C=0.1, max_iter=1000))
     cv = cross_val_predict(model, X, y, cv=StratifiedKFold(5, shuffle=True, random_state=0),
                            method="predict_proba")[:, 1]
     model.fit(X, y)
+    scaler, lr = model[0], model[1]
+    coef = lr.coef_[0] / scaler.scale_  # back to raw features, as relevance.p_out uses them
+    intercept = lr.intercept_[0] - float((lr.coef_[0] * scaler.mean_ / scaler.scale_).sum())
     out["cross_validated"] = table(cv)
-    out["refit"] = {"coef": {k: round(float(c), 2) for k, c in zip(relevance.FEATURES, model.coef_[0])},
-                    "intercept": round(float(model.intercept_[0]), 2)}
+    out["refit"] = {"coef": {k: round(float(c), 2) for k, c in zip(relevance.FEATURES, coef)},
+                    "intercept": round(float(intercept), 2)}
     return out
 
 
@@ -166,12 +174,13 @@ def bench(qa, rounds: int = 1) -> dict:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m eval.answers", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--qa", required=True)
+    ap.add_argument("--qa", required=True, action="append",
+                    help="a QA file; repeat to pool several (e.g. to calibrate on two sets)")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--calibrate", action="store_true", help="print the refusal trade-off table")
     ap.add_argument("--bench", action="store_true", help="answer latency p50 after warm-up")
     args = ap.parse_args(argv)
-    qa = load_qa(args.qa)
+    qa = [item for path in args.qa for item in load_qa(path)]
     if args.bench:
         res = bench(qa)
         print(json.dumps(res) if args.json else
