@@ -118,7 +118,7 @@ ENGLISH = {
     "advertising": "广告", "monopoly": "垄断", "competition": "竞争", "customs": "通关 海关",
     "export": "出口", "import": "进口", "trade": "贸易", "logistics": "物流", "delivery": "寄递 快递",
     "express": "快递", "5g": "5G", "broadband": "宽带 网络", "school": "教育 学校", "children": "子女",
-    "hospital": "医疗 医院", "elderly": "养老", "parking": "停车", "government services": "政务服务",
+    "hospital": "医疗 医院", "health": "医疗 卫生 健康", "clinic": "医疗 诊所", "community": "社区", "elderly": "养老", "parking": "停车", "government services": "政务服务",
     "service center": "政务服务中心", "window": "窗口", "one-stop": "一站式 一窗", "cross-province": "跨省通办",
     "other provinces": "跨省通办", "materials": "材料", "documents": "材料 文书", "missing": "容缺",
     "incomplete": "容缺", "subsidy": "补贴", "policy": "政策", "policies": "政策", "benefit": "惠企",

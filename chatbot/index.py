@@ -10,7 +10,7 @@ Two stores, one behaviour:
 - server (``YIWU_CHROMA_HOST``/``YIWU_CHROMA_PORT``): ``chromadb.HttpClient``
   to a ``chroma run`` server that several app processes (or hosts) share.
 
-Process safety (see docs/reliability-notes.md):
+Process safety (see the README, "Process safety"):
 
 - Readers never write. Opening an index that exists and is complete takes no
   lock and changes nothing.

@@ -199,7 +199,14 @@ def assess(engine, query, hits: list[Hit]) -> Relevance:
     latin = len(_LATIN.findall(text))
     dense = max((h.dense or 0.0 for h in hits if h.dense is not None), default=0.0)
     if han == 0 and latin > 0:
-        return Relevance(True, [], {"dense": dense}, 0.0 if dense >= ENGLISH_DENSE_MIN else 1.0, dense)
+        # English: no lexical overlap with a Chinese plan, so the glossary is the
+        # lexical signal: a question none of whose words name a policy topic
+        # ("DROP TABLE …", "ignore your instructions", "tourist visa") is out of scope.
+        from .glossary import expand
+
+        terms = expand(text)
+        inside = dense >= ENGLISH_DENSE_MIN and bool(terms)
+        return Relevance(True, terms, {"dense": dense, "terms": len(terms)}, 0.0 if inside else 1.0, dense)
     words, feats = features(engine, query, hits)
     if not words and not hits:
         return Relevance(False, [], feats, 1.0, dense)
