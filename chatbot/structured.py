@@ -124,18 +124,12 @@ def detect(text: str, known_units: list[str], n_sections: int = 17) -> Structure
 
 
 def _accepts(r: Record, q: StructuredQuery, unit: str | None) -> bool:
-    if unit and unit not in r.units:
-        return False
-    if q.section is not None and (r.section.no or 0) != q.section:
-        return False
-    if q.after or q.before:
-        if not r.deadline:
-            return False
-        if q.after and r.deadline < q.after:
-            return False
-        if q.before and r.deadline > q.before:
-            return False
-    return True
+    """The same filter the hotline desk uses; unit is already canonical."""
+    from .retrieve import Filters
+
+    f = Filters(units=[unit] if unit else [], section=q.section,
+                deadline_after=q.after, deadline_before=q.before)
+    return f.accepts(r, [unit] if unit else [])
 
 
 def _snippet(r: Record, n: int = 40) -> str:

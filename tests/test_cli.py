@@ -19,16 +19,7 @@ from chatbot.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 
-TINY = """伊吾县测试方案
-（一）企业开办与注销（牵头单位：市场监督管理局）
-1.优化企业开办
-1.1推行企业开办一窗受理，当日办结。（责任单位：市场监督管理局、政务服务中心；完成时限：2024年6月）
-1.2新开办企业免费刻制首套印章。（责任单位：政务服务中心；完成时限：2023年12月）
-2.实行简易注销
-简易注销公示时间由45天压缩至20天。（责任单位：市场监督管理局；完成时限：2023年6月）
-三、保障措施
-（一）加强统筹推进。发展改革委牵头协调各部门工作。（责任单位：发展改革委）
-"""
+TINY = (Path(__file__).parent / "fixtures" / "tiny-plan.txt").read_text("utf-8")
 
 
 def run_cli(args, corpus_dir, index_dir, timeout=600):
