@@ -14,7 +14,6 @@ setup_python() {
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return; fi
   echo "[setup] creating $VENV and installing requirements (first run only)…" >&2
   python3 -m venv "$VENV"
-  "$VENV/bin/pip" install -q --upgrade pip >/dev/null 2>&1 || true
   # CPU torch from local disk first, so nothing asks for the CUDA build.
   "$VENV/bin/pip" install -q torch==2.13.0
   "$VENV/bin/pip" install -q -r requirements.txt
