@@ -92,6 +92,9 @@ def server_url(settings: Settings) -> str:
     return f"http://{settings.chroma_host}:{settings.chroma_port}"
 
 
+_CLIENT_LOCK = threading.Lock()
+
+
 def open_client(settings: Settings):
     """A Chroma client for the configured store. A server that does not answer
     its heartbeat raises ``IndexUnavailable`` naming the address."""
@@ -113,7 +116,11 @@ def open_client(settings: Settings):
         return client
     path = store_path(settings)
     _usable_dir(path)
-    return chromadb.PersistentClient(path=str(path), settings=chroma_settings())
+    # chromadb builds one shared System per path and per process; two threads
+    # constructing it at once see it half-initialised ('RustBindingsAPI' has
+    # no 'bindings'), which would look like a corrupt store.
+    with _CLIENT_LOCK:
+        return chromadb.PersistentClient(path=str(path), settings=chroma_settings())
 
 
 def _usable_dir(path: Path) -> None:
