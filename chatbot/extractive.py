@@ -24,8 +24,8 @@ PICK_FLOOR = 0.5  # other sentences must score this share of the best one
 SENTENCE_BUDGET = 260  # characters of quoted text per answer, roughly
 RERANK_DEPTH = 3  # how many retrieved clauses compete for the lead
 RERANK_WEIGHT = 0.3  # sentence evidence (share of the question's IDF mass) added to the fused score
-SECOND_RATIO = 0.8  # cite a second clause when its combined score is this close
-SECOND_EVIDENCE = 0.5  # …and its best sentence scores at least this share of the lead sentence
+SECOND_RATIO = 0.6  # cite a second clause when its combined score is this close
+SECOND_EVIDENCE = 0.3  # …and its best sentence scores at least this share of the lead sentence
 SECOND_SENTENCES = 1
 
 
