@@ -331,7 +331,7 @@ class _Parser:
             self.sections.append(self.section)
             return
         if m := RE_SUB.match(line):
-            no, sub, rest = int(m.group(1)), int(m.group(2)), m.group(3)
+            no, sub = int(m.group(1)), int(m.group(2))
             if self.measure is None or self.measure.no != no:
                 if self.orphan:
                     o_line, o_title = self.orphan

@@ -7,7 +7,6 @@ BM25 scores are noise and get no weight; a keyword search leans on BM25.
 from __future__ import annotations
 
 import logging
-import math
 import re
 import threading
 from dataclasses import dataclass, field

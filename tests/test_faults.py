@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from chatbot.corpus import CorpusError, load_library, parse_file, read_manifest
+from chatbot.corpus import CorpusError, load_library, parse_file
 from chatbot.index import IndexUnavailable, VectorIndex, drop_cached_client, open_client, store_path
 from chatbot.retrieve import Engine
 from chatbot.settings import Settings
