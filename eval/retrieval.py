@@ -63,8 +63,6 @@ def main(argv=None) -> int:
     modes = ["hybrid", "dense", "bm25"] if args.retriever == "all" else [args.retriever]
     results = [evaluate(engine, qa, args.k, m) for m in modes]
     if args.json:
-        for r in results:
-            r = {k: v for k, v in r.items() if k != "failures"}
         payload = [{k: v for k, v in r.items() if k != "failures"} for r in results]
         print(json.dumps(payload[0] if len(payload) == 1 else payload, ensure_ascii=False, indent=2))
     else:
