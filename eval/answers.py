@@ -71,21 +71,22 @@ def print_report(res: dict) -> None:
 
     print("answerers          " + ", ".join(f"{k}={v}" for k, v in Counter(r["answerer"] for r in d["rows"]).most_common()))
     rows = d["rows"]
-    fr = [r for r in rows if r["gold"] and r["refused"]]
-    nc = [r for r in rows if r["gold"] and not r["refused"] and not r["cited_gold"]]
-    mm = [r for r in rows if r["gold"] and not r["refused"] and r["missing"]]
-    ma = [r for r in rows if not r["gold"] and not r["refused"]]
-    print(f"\nfalse refusals ({len(fr)}):")
-    for r in fr:
-        print(f"  {r['id']} [{r['type']}] {r['question']}  gold={r['gold']}")
-    print(f"\nno gold citation ({len(nc)}):")
-    for r in nc:
-        print(f"  {r['id']} [{r['type']}] {r['question']}  gold={r['gold']}  cited={r['citations'][:6]} ({r['answerer']})")
-    print(f"\nmissing must_include ({len(mm)}):")
-    for r in mm:
-        print(f"  {r['id']} [{r['type']}] {r['question']}  missing={r['missing']}  cited={r['citations'][:4]}")
-    print(f"\nout-of-scope answered instead of refused ({len(ma)}):")
-    for r in ma:
+    sections = [
+        ("false refusals", lambda r: r["gold"] and r["refused"],
+         lambda r: f"gold={r['gold']}"),
+        ("no gold citation", lambda r: r["gold"] and not r["refused"] and not r["cited_gold"],
+         lambda r: f"gold={r['gold']}  cited={r['citations'][:6]} ({r['answerer']})"),
+        ("missing must_include", lambda r: r["gold"] and not r["refused"] and r["missing"],
+         lambda r: f"missing={r['missing']}  cited={r['citations'][:4]}"),
+    ]
+    for title, keep, detail in sections:
+        picked = [r for r in rows if keep(r)]
+        print(f"\n{title} ({len(picked)}):")
+        for r in picked:
+            print(f"  {r['id']} [{r['type']}] {r['question']}  {detail(r)}")
+    answered = [r for r in rows if not r["gold"] and not r["refused"]]
+    print(f"\nout-of-scope answered instead of refused ({len(answered)}):")
+    for r in answered:
         print(f"  {r['id']} {r['question']}  cited={r['citations'][:4]}")
 
 
