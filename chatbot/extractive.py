@@ -8,6 +8,7 @@ import threading
 from dataclasses import dataclass, field
 
 from .models import Hit, Record
+from .sentences import split_sentences, strip_id
 from .tokenize import tokens
 
 # What the question asks for.
@@ -18,7 +19,6 @@ NUMBER = re.compile(r"多少|几|比例|覆盖率|达到|目标|标准")
 AMOUNT = re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|个?工作日|天|日|小时|个月|月|年|万|个|项|人次|级|次)|[一二三四五六七八九十两]+(?:种|级|个|项|天|年)")
 DURATION_RE = re.compile(r"\d+(?:\.\d+)?\s*(?:个)?(?:工作日|天|小时|个月|年)(?:内|以内)?")
 
-_SENT_SPLIT = re.compile(r"(?<=[。；;！？!?])|\n")
 MAX_SENTENCES = 3
 PICK_FLOOR = 0.5  # other sentences must score this share of the best one
 SENTENCE_BUDGET = 260  # characters of quoted text per answer, roughly
@@ -27,24 +27,6 @@ RERANK_WEIGHT = 0.3  # sentence evidence (share of the question's IDF mass) adde
 SECOND_RATIO = 0.6  # cite a second clause when its combined score is this close
 SECOND_EVIDENCE = 0.3  # …and its best sentence scores at least this share of the lead sentence
 SECOND_SENTENCES = 1
-
-
-_LEADING_ID = re.compile(r"^\s*\d{1,3}[.．]\d{1,2}(?!\d)\s*")
-
-
-def strip_id(body: str) -> str:
-    """"5.3将简易注销…" → "将简易注销…" (the id is cited separately)."""
-    return _LEADING_ID.sub("", body or "", count=1)
-
-
-def split_sentences(body: str) -> list[str]:
-    """Sentences of a clause body, split on 。；！？ and line breaks."""
-    out = []
-    for s in _SENT_SPLIT.split(strip_id(body)):
-        s = s.strip()
-        if len(s.strip("。；;，, ")) >= 2:
-            out.append(s)
-    return out
 
 
 def clean_sentence(s: str) -> str:

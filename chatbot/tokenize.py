@@ -74,6 +74,12 @@ def tokens(text: str) -> list[str]:
 
 
 # -- pinyin typo repair ------------------------------------------------------
+def _cuts_a_word(start: int, end: int, words: list[tuple[int, int]]) -> bool:
+    """The span [start, end) takes part of a word: 公司 in 开公司 is no typo
+    window for 开公 → 开工, nor 登记 in 登记需要 for 记需 → 急需."""
+    return any(a < end and start < b and not (start <= a and b <= end) for a, b in words)
+
+
 _FUZZY = [("zh", "z"), ("ch", "c"), ("sh", "s"), ("ang", "an"), ("eng", "en"), ("ing", "in"),
           ("l", "n"), ("h", "f")]
 
@@ -122,17 +128,24 @@ class TypoFixer:
 
         return jieba.dt.FREQ.get(frag, 0) >= 10 or frag in COLLOQUIAL
 
+    def _words(self, run: str) -> list[tuple[int, int]]:
+        """Spans of the dictionary words in a run of Chinese text (jieba's cut
+        without its guesser for unknown words)."""
+        return [(a, b) for w, a, b in jieba.tokenize(run, HMM=False)
+                if b - a >= 2 and (jieba.dt.FREQ.get(w, 0) > 0 or w in self.corpus_text)]
+
     def fix(self, text: str) -> tuple[str, list[tuple[str, str]]]:
         fixes: list[tuple[str, str]] = []
         out = text
         for run in re.findall(r"[\u4e00-\u9fff]+", text):
+            words = self._words(run)
             i = 0
             while i < len(run) - 1:
                 done = False
                 for n in (4, 3, 2):
                     frag = run[i:i + n]
                     if (len(frag) < n or frag in self.corpus_text or _QUESTION_CHARS & set(frag)
-                            or self._is_word(frag)):
+                            or self._is_word(frag) or _cuts_a_word(i, i + n, words)):
                         continue
                     cands = self.by_key.get(pinyin_key(frag))
                     if cands:

@@ -154,7 +154,7 @@ def test_answer_sql_text_is_just_text(engine):
     before = engine.vector.collection.count()
     a = answer(BAD["sql"])
     assert refs_exist(engine, a.citations)
-    assert engine.vector.collection.count() == before == len(engine.records)
+    assert engine.vector.collection.count() == before == len(engine.vector.rows)
 
 
 @pytest.mark.parametrize("kind", ["inject-prompt", "inject-en"])

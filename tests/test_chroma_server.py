@@ -125,9 +125,9 @@ def test_index_is_built_through_the_server(built, lib, server):
     s, idx, emb = built
     assert idx.server_mode and idx.where == server.url
     assert type(idx.client).__name__ == "Client" and idx.client.heartbeat() > 0
-    assert idx.collection.count() == len(lib.records) == 255
+    assert len(lib.records) == 255 and idx.collection.count() == len(idx.rows)
     assert idx.last_build_seconds is not None
-    assert emb.calls == len(lib.records)  # every record embedded by us, once
+    assert emb.calls == len(idx.rows)  # every clause and sentence embedded by us, once
     # the collection lives on the server, not in the local index dir
     names = {c.name for c in open_client(s).list_collections()}
     assert idx.name in names and not any(BUILD_MARK in n for n in names)
@@ -276,7 +276,7 @@ def test_two_builders_racing_on_one_server(server, tmp_path):
     mine = [n for n in names if n.startswith(results[0].name)]
     assert mine == [results[0].name]  # no leftover private builds
     assert {r.collection.id for r in results} == {results[0].collection.id}
-    assert results[0].collection.count() == len(lib2.records)
+    assert results[0].collection.count() == len(results[0].rows)
     assert all(n.startswith(PREFIX) for n in names)
 
 
@@ -287,4 +287,4 @@ def test_server_mode_needs_no_writable_local_dir(server, lib, tmp_path):
     bad.write_text("x")
     s = Settings(corpus_dir=DEMO, index_dir=bad, chroma_host="127.0.0.1", chroma_port=server.port)
     idx = VectorIndex(s, lib, HashEmbeddings()).ensure(force=True)
-    assert idx.collection.count() == len(lib.records) and bad.read_text() == "x"
+    assert idx.collection.count() == len(idx.rows) and bad.read_text() == "x"

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from chatbot.corpus import CorpusError, load_library, parse_file
-from chatbot.index import IndexUnavailable, VectorIndex, drop_cached_client, open_client, store_path
+from chatbot.index import IndexUnavailable, VectorIndex, drop_cached_client, index_rows, open_client, store_path
 from chatbot.retrieve import Engine
 from chatbot.settings import Settings
 from fixtures.fake_embeddings import HashEmbeddings
@@ -63,11 +63,11 @@ def test_index_directory_deleted_while_running(tmp_path, lib, logs):
     assert after == before
     assert "vanished; rebuilding" in logs.text and "built index" in logs.text
     assert (store_path(s) / "chroma.sqlite3").is_file()  # rebuilt on disk, not only in memory
-    assert idx.rebuilds == 1 and idx.collection.count() == len(lib.records)
+    assert idx.rebuilds == 1 and idx.collection.count() == len(index_rows(lib.records))
     # a fresh process (simulated: chromadb's per-process cache dropped) uses it as is
     drop_cached_client(s)
     again = VectorIndex(s, lib, HashEmbeddings()).ensure()
-    assert again.last_build_seconds is None and again.collection.count() == len(lib.records)
+    assert again.last_build_seconds is None and again.collection.count() == len(index_rows(lib.records))
 
 
 def test_index_database_corrupted_while_running(tmp_path, lib, logs):
@@ -83,7 +83,7 @@ def test_index_database_corrupted_while_running(tmp_path, lib, logs):
     assert idx.rebuilds == 1
     drop_cached_client(s)
     col = open_client(s).get_collection(idx.name, embedding_function=None)
-    assert col.count() == len(lib.records)
+    assert col.count() == len(index_rows(lib.records))
 
 
 def test_index_corrupted_before_start(tmp_path, lib, logs):
@@ -94,7 +94,7 @@ def test_index_corrupted_before_start(tmp_path, lib, logs):
     logs.clear()
     fresh = VectorIndex(s, lib, HashEmbeddings()).ensure()
     assert "unreadable" in logs.text and "rebuilding from scratch" in logs.text
-    assert fresh.collection.count() == len(lib.records) and fresh.rebuilds == 1
+    assert fresh.collection.count() == len(index_rows(lib.records)) and fresh.rebuilds == 1
     assert fresh.search("供暖报修热线", n=1)[0][0] == "demo:1"
 
 
@@ -170,12 +170,12 @@ def test_concurrent_start_on_empty_index_builds_once(tmp_path, lib):
     procs = [spawn(index) for _ in range(2)]
     got = [result(p) for p in procs]
     assert sum(g["built"] for g in got) == 1  # the others waited on the lock and reused it
-    assert all(g["count"] == len(lib.records) == 255 for g in got)
+    assert len(lib.records) == 255 and all(g["count"] == len(index_rows(lib.records)) for g in got)
     assert all(g["top"] == "demo:1" for g in got)
     s = Settings(corpus_dir=DEMO, index_dir=index, chroma_host=None)
     names = [c.name for c in open_client(s).list_collections()]
     assert names == [got[0]["name"]]
-    assert open_client(s).get_collection(names[0], embedding_function=None).count() == 255
+    assert open_client(s).get_collection(names[0], embedding_function=None).count() == len(index_rows(lib.records))
 
 
 def test_reader_survives_a_rebuild_by_another_process(tmp_path, lib):
@@ -185,7 +185,7 @@ def test_reader_survives_a_rebuild_by_another_process(tmp_path, lib):
     assert result(spawn(s.index_dir, delay=0.2, force=True))["built"]
     for _ in range(3):
         assert eng.search("供暖费能用手机交吗", k=1)[0].record.ref == "demo:2.1"
-    assert idx.collection.count() == len(lib.records)
+    assert idx.collection.count() == len(index_rows(lib.records))
 
 
 # -- corpus faults: a clear error naming the file and line ------------------------------

@@ -14,7 +14,9 @@ import pytest
 from langchain_core.embeddings import Embeddings
 
 from chatbot.corpus import load_library
-from chatbot.index import PREFIX, TEXT_VERSION, VectorIndex, collection_name, embed_text, open_client
+from chatbot.index import (PREFIX, SENTENCE_WEIGHT, TEXT_VERSION, VectorIndex, aggregate, collection_name,
+                           embed_text, index_rows, open_client)
+from chatbot.sentences import split_sentences
 from chatbot.settings import Settings
 
 TINY = (Path(__file__).parent / "fixtures" / "tiny-plan.txt").read_text("utf-8")
@@ -205,7 +207,11 @@ def test_queries_use_our_vectors(env):
     res = idx.search(embed_text(target), n=3)
     assert emb.query_calls == 1
     assert res[0][0] == target.uid
-    assert res[0][1] == pytest.approx(1.0, abs=1e-4)
+    # the clause row matches exactly; the record's score also weighs its best sentence
+    rows = dict(idx.search_rows(FakeEmbeddings.vec(embed_text(target)), len(idx.rows)))
+    assert rows[target.uid] == pytest.approx(1.0, abs=1e-4)
+    best = max(sim for rid, sim in rows.items() if rid.startswith(target.uid + "#s"))
+    assert res[0][1] == pytest.approx((1 - SENTENCE_WEIGHT) + SENTENCE_WEIGHT * best, abs=1e-4)
     assert len(res) == 3 and len({u for u, _ in res}) == 3
     sims = [s for _, s in res]
     assert sims == sorted(sims, reverse=True)
@@ -219,8 +225,8 @@ def test_cosine_similarity_is_scale_invariant(env):
     idx = VectorIndex(settings, lib, FakeEmbeddings()).ensure()
     target = lib.get("2")
     vec = [3.0 * x for x in FakeEmbeddings.vec(embed_text(target))]
-    uid, sim = idx.search_vector(vec, 1)[0]
-    assert uid == target.uid and sim == pytest.approx(1.0, abs=1e-4)
+    row, sim = idx.search_rows(vec, 1)[0]
+    assert row == target.uid and sim == pytest.approx(1.0, abs=1e-4)
 
 
 def test_search_with_metadata_filter(env):
@@ -229,6 +235,40 @@ def test_search_with_metadata_filter(env):
     idx = VectorIndex(settings, lib, FakeEmbeddings()).ensure()
     res = idx.search("企业开办", n=4, where={"id": "S1"})
     assert [u for u, _ in res] == ["tiny:S1"]
+
+
+def test_rows_are_clauses_and_their_sentences(env):
+    settings, _ = env
+    lib = lib_of(settings)
+    rows = index_rows(lib.records)
+    for r in lib.records:
+        mine = [row for row in rows if row.uid == r.uid]
+        assert mine[0].id == r.uid and mine[0].kind == "clause" and mine[0].text == embed_text(r)
+        assert [row.text for row in mine[1:]] == split_sentences(r.body)
+        assert all(row.kind == "sentence" and row.id == f"{r.uid}#s{i}" for i, row in enumerate(mine[1:]))
+    idx = VectorIndex(settings, lib, FakeEmbeddings()).ensure()
+    assert idx.collection.count() == len(rows) > len(lib.records)
+    got = idx.collection.get(where={"row": "sentence"}, include=["metadatas"])
+    assert got["ids"] and all(m["record"] == got_id.split("#")[0] for got_id, m in zip(got["ids"], got["metadatas"]))
+
+
+def test_sentence_rows_follow_filters(env):
+    """A filter on record metadata selects the record's sentence rows too."""
+    settings, _ = env
+    lib = lib_of(settings)
+    idx = VectorIndex(settings, lib, FakeEmbeddings()).ensure()
+    rows = idx.search_rows(FakeEmbeddings.vec("企业开办"), 100, where={"id": "1.2"})
+    assert rows and {rid.split("#")[0] for rid, _ in rows} == {"tiny:1.2"}
+    assert any("#s" in rid for rid, _ in rows)
+
+
+def test_aggregate_blends_clause_and_best_sentence():
+    rows = [("a#s0", 0.9), ("b", 0.8), ("a", 0.5), ("a#s1", 0.2), ("c", 0.7)]
+    got = dict(aggregate(rows, weight=0.5))
+    assert got["a"] == pytest.approx(0.7)  # 0.5 * 0.5 + 0.5 * 0.9: the best sentence counts
+    assert got["b"] == pytest.approx(0.8) and got["c"] == pytest.approx(0.7)  # no sentence rows back
+    assert [u for u, _ in aggregate(rows, weight=0.5)][0] == "b"
+    assert aggregate([("x#s0", 0.9)]) == []  # a sentence without its clause row is not a record
 
 
 def test_embedded_text_carries_titles(env, library):

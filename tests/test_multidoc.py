@@ -154,8 +154,8 @@ def test_filters_combine_with_the_document(eng):
 
 def test_index_holds_both_documents(eng, lib):
     col = eng.vector.collection
-    assert col.count() == len(lib.records) == 255
-    got = col.get(where={"doc_id": "demo"}, include=["metadatas", "documents"])
+    assert len(lib.records) == 255 and col.count() == len(eng.vector.rows)
+    got = col.get(where={"$and": [{"doc_id": "demo"}, {"row": "clause"}]}, include=["metadatas", "documents"])
     assert sorted(got["ids"]) == sorted(r.uid for r in lib.doc("demo").records)
     assert all(m["doc_id"] == "demo" for m in got["metadatas"])
     assert embed_text(lib.get("demo:4.1")) in got["documents"]

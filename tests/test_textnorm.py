@@ -126,3 +126,36 @@ def test_typo_fixer_leaves_correct_text(fixer):
 
 def test_typo_fixer_ignores_latin_and_digits(fixer):
     assert fixer.fix("How long 45 days") == ("How long 45 days", [])
+
+
+@pytest.fixture(scope="module")
+def plan_fixer(library):
+    from chatbot.tokenize import init_dictionary, tokens
+
+    text = "\n".join(r.measure_title + "\n" + r.text for r in library.records)
+    init_dictionary(text)
+    return TypoFixer(text, {t for r in library.records for t in tokens(r.text)})
+
+
+@pytest.mark.parametrize("question", [
+    "开公司要刻章吗",  # 开公 is not a typo of 开工: 公司 is a word
+    "结婚登记需要带什么材料",  # 记需 → 急需 would cut 登记 and 需要
+    "小规模纳税人增值税起征点是多少",
+    "政府单位欠我们公司工程款好久了一直不给",
+    "一点小违规能不能不罚款",
+    "重大劳动人事争议要在多长时间内报告",
+    "新疆今年高考分数线是多少",
+])
+def test_typo_fixer_does_not_repair_across_words(plan_fixer, question):
+    assert plan_fixer.fix(question) == (question, [])
+
+
+@pytest.mark.parametrize("question,fix", [
+    ("企业注消公示要几天", ("注消", "注销")),
+    ("电子营业直照能代替纸质的吗", ("营业直照", "营业执照")),
+    ("农名工工资保证金能用保函代替吗", ("农名", "农民")),
+    ("公司想建议注销，公示期要多少天", ("建议注销", "简易注销")),
+    ("企业不动产等记能全程网办吗", ("等记", "登记")),
+])
+def test_typo_fixer_repairs_plan_terms(plan_fixer, question, fix):
+    assert fix in plan_fixer.fix(question)[1]
