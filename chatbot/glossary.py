@@ -8,6 +8,7 @@ business-environment policy, not answers to particular questions.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 
 # everyday Chinese → plan terms
 COLLOQUIAL = {
@@ -149,3 +150,24 @@ def expand(text: str) -> list[str]:
         if t not in seen:
             seen.append(t)
     return seen
+
+
+def plan_term(word: str, in_plan: Callable[[str], bool]) -> str | None:
+    """The first of the plan's own terms for an everyday word ("公章" → "印章"),
+    or None when the glossary has none that the plan uses."""
+    return next((t for t in expand(word) if t != word and in_plan(t)), None)
+
+
+def plan_wording(text: str, words: Iterable[str], in_plan: Callable[[str], bool]) -> str:
+    """The question reworded in the plan's vocabulary: each of ``words`` (its
+    content words) that the plan never uses is replaced in place by the
+    plan's term ("新注册的公司刻公章要自己掏钱吗" → "…刻印章…"). Unlike
+    appending terms, this keeps the sentence a sentence, which is what a
+    dense encoder reads."""
+    for w in dict.fromkeys(words):
+        if in_plan(w):
+            continue
+        term = plan_term(w, in_plan)
+        if term:
+            text = text.replace(w, term)
+    return text

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import jieba
 
+from .glossary import expand, plan_term, plan_wording
 from .models import Hit
 from .tokenize import STOPWORDS
 
@@ -86,6 +87,9 @@ _lock = threading.Lock()
 
 
 def corpus_text(engine) -> str:
+    """Everything the plan says (titles included), for substring tests."""
+    if isinstance(getattr(engine, "corpus_text", None), str):
+        return engine.corpus_text
     key = id(engine)
     text = _corpus_cache.get(key)
     if text is None:
@@ -142,32 +146,15 @@ def dense_signals(engine, query) -> tuple[float, float]:
     return dz, float(sent)
 
 
-def _glossary(word: str) -> list[str]:
-    """The plan's own terms for an everyday word (the retrieval glossary), if any."""
-    try:
-        from .glossary import expand
-    except ImportError:  # pragma: no cover - glossary is optional
-        return []
-    try:
-        return [t for t in expand(word) if t != word]
-    except Exception:  # noqa: BLE001
-        return []
-
-
 def features(engine, query, hits: list[Hit]) -> tuple[list[str], dict]:
     corpus = corpus_text(engine)
     words = content_words(query.text)
     # An everyday word the plan says differently (刻章 → 印章) counts as its plan term.
-    text = query.text
-    known_words = []
-    for w in words:
-        if w in corpus:
-            known_words.append(w)
-            continue
-        alts = [t for t in _glossary(w) if t in corpus]
-        if alts:
-            known_words.append(w)
-            text = text.replace(w, alts[0])
+    def in_plan(t: str) -> bool:
+        return t in corpus
+
+    known_words = [w for w in words if in_plan(w) or plan_term(w, in_plan)]
+    text = plan_wording(query.text, words, in_plan)
     top1 = ""
     if hits:
         r = hits[0].record
@@ -222,8 +209,6 @@ def assess(engine, query, hits: list[Hit]) -> Relevance:
         # English: no lexical overlap with a Chinese plan, so the glossary is the
         # lexical signal: a question none of whose words name a policy topic
         # ("DROP TABLE …", "ignore your instructions", "tourist visa") is out of scope.
-        from .glossary import expand
-
         terms = expand(text)
         inside = dense >= ENGLISH_DENSE_MIN and bool(terms)
         return Relevance(True, terms, {"dense": dense, "terms": len(terms)}, 0.0 if inside else 1.0, dense)

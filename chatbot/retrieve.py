@@ -21,10 +21,11 @@ from rank_bm25 import BM25Okapi
 from . import departments
 from .corpus import Library, load_library
 from .embeddings import make_embedder
-from .glossary import expand
+from .glossary import expand, plan_wording
 from .index import VectorIndex, aggregate
 from .models import Hit, Record
 from .refs import find_refs
+from .relevance import content_words
 from .settings import Settings, get_settings
 from .textnorm import has_content, normalize
 from .tokenize import TypoFixer, init_dictionary, tokens
@@ -32,6 +33,9 @@ from .tokenize import TypoFixer, init_dictionary, tokens
 log = logging.getLogger(__name__)
 
 MODES = ("hybrid", "dense", "bm25")
+# Share of the dense score that comes from the question reworded in the
+# plan's terms (chosen on the team and dev sets: 0.3/0.5/0.7 tried).
+REWORDED_WEIGHT = 0.5
 
 
 _MONTH = re.compile(r"\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*(?:月(?:底前|底|前)?)?\s*")
@@ -96,6 +100,12 @@ class Query:
     tokens: list[str]
     fixes: list[tuple[str, str]]
     coverage: float  # share of tokens BM25 knows
+    # ``text`` in the plan's own words (glossary.plan_wording); equal to
+    # ``text`` when the question already speaks the plan's language.
+    dense_text: str = ""
+
+    def __post_init__(self) -> None:
+        self.dense_text = self.dense_text or self.text
 
 
 class Engine:
@@ -109,6 +119,7 @@ class Engine:
         self._pos = {r.uid: i for i, r in enumerate(self.records)}
         corpus_text = "\n".join(r.measure_title + "\n" + r.text for r in self.records)
         corpus_text += "\n" + "\n".join(s.title or "" for c in library.corpora for s in c.sections)
+        self.corpus_text = corpus_text
         init_dictionary(corpus_text)
         self._docs_tokens = [tokens(self._bm25_text(r)) for r in self.records]
         self.bm25 = BM25Okapi(self._docs_tokens, k1=1.2, b=0.5)
@@ -134,15 +145,27 @@ class Engine:
         known = [t for t in toks if t in self.vocab]
         # Latin tokens a Chinese plan cannot contain count against coverage.
         coverage = len(known) / len(toks) if toks else 0.0
-        return Query(question, fixed, refs, toks, fixes, coverage)
+        reworded = plan_wording(fixed, content_words(fixed), lambda t: t in self.corpus_text)
+        return Query(question, fixed, refs, toks, fixes, coverage, reworded)
 
     # -- scoring -------------------------------------------------------------
     def dense_rows(self, q: Query) -> list[tuple[str, float]]:
         """(row id, cosine) for every clause and sentence row, best first
-        (a few hundred rows: ~3 ms; the query vector itself is memoised)."""
+        (a few hundred rows: ~3 ms; query vectors are memoised).
+
+        A question reworded into the plan's terms is embedded too and the two
+        cosines are averaged: the reworded one matches the plan's wording, the
+        original keeps what the glossary does not know (measured in the README:
+        colloquial recall@1 up on the independent sets, unchanged elsewhere)."""
         if self.vector is None:
             return []
-        return self.vector.search_rows(self.vector.query_vector(q.text), len(self.vector.rows))
+        n = len(self.vector.rows)
+        rows = self.vector.search_rows(self.vector.query_vector(q.text), n)
+        if q.dense_text == q.text:
+            return rows
+        other = dict(self.vector.search_rows(self.vector.query_vector(q.dense_text), n))
+        mixed = [(rid, (1 - REWORDED_WEIGHT) * sim + REWORDED_WEIGHT * other.get(rid, sim)) for rid, sim in rows]
+        return sorted(mixed, key=lambda x: -x[1])
 
     def dense_scores(self, q: Query, rows: list[tuple[str, float]] | None = None) -> np.ndarray:
         """Per-record dense scores (NaN without a dense index); ``rows``: the

@@ -270,6 +270,41 @@ def test_real_words_are_not_rewritten_as_typos(engine, q):
     assert engine.analyse(q).fixes == []
 
 
+# -- the question reworded in the plan's terms (dense side) ------------------------------------
+def test_plan_wording_replaces_only_words_the_plan_does_not_use():
+    from chatbot.glossary import plan_term, plan_wording
+
+    plan = "新开办企业首套印章免费，企业开办全程网上办"
+    in_plan = plan.__contains__
+    assert plan_term("公章", in_plan) == "印章"
+    assert plan_term("股份", in_plan) is None
+    assert plan_wording("刻公章要钱吗", ["公章", "要钱"], in_plan) == "刻印章要钱吗"
+    # a word the plan itself uses stays as it is, even with a glossary entry
+    assert plan_wording("企业开办全程网上办", ["企业开办", "网上办"], in_plan) == "企业开办全程网上办"
+
+
+def test_query_carries_the_reworded_question(engine):
+    q = engine.analyse("新注册的公司刻公章要自己掏钱吗")
+    assert "公章" in q.text and "印章" in q.dense_text and "公章" not in q.dense_text
+    plain = engine.analyse("简易注销公示期是多少天")
+    assert plain.dense_text == plain.text
+
+
+def test_dense_rows_average_the_two_wordings(engine):
+    from chatbot.retrieve import REWORDED_WEIGHT
+
+    q = engine.analyse("新注册的公司刻公章要自己掏钱吗")
+    v = engine.vector
+    n = len(v.rows)
+    asked = dict(v.search_rows(v.query_vector(q.text), n))
+    reworded = dict(v.search_rows(v.query_vector(q.dense_text), n))
+    mixed = engine.dense_rows(q)
+    assert len(mixed) == n and [s for _, s in mixed] == sorted((s for _, s in mixed), reverse=True)
+    for rid, sim in mixed[:20]:
+        assert sim == pytest.approx((1 - REWORDED_WEIGHT) * asked[rid] + REWORDED_WEIGHT * reworded[rid])
+    assert top(engine, "新注册的公司刻公章要自己掏钱吗", 1) == ["6"]
+
+
 # -- hits and the LangChain retriever ------------------------------------------------------
 def test_hits_are_ranked_and_unique(engine):
     hits = engine.search("简易注销公示几天", k=8)
