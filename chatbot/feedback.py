@@ -1,5 +1,9 @@
 """👍/👎 feedback on answers, kept in SQLite under ``settings.data_dir``.
 
+A vote may carry a key (the chat uses session + answer): voting again on the
+same answer replaces the vote and clicking the thumb off withdraws it, so
+the table holds what people think now, not every click they made.
+
 One short-lived connection per write (SQLite connections are not shared
 between threads), WAL journal so readers never block the writer, and a
 busy timeout plus a few retries so that many people clicking at once queue
@@ -35,10 +39,14 @@ CREATE TABLE IF NOT EXISTS feedback (
     answer     TEXT    NOT NULL,
     citations  TEXT    NOT NULL,          -- JSON list of refs: ["5.3", "S1"]
     answerer   TEXT,
-    session    TEXT
+    session    TEXT,
+    vote_key   TEXT                       -- one vote per key; NULL: unkeyed
 );
 CREATE INDEX IF NOT EXISTS feedback_ts ON feedback (ts);
 """
+# Separate: it needs the column, which databases from before keys lack
+# until _ensure adds it. NULLs never collide in a SQLite unique index.
+_KEY_INDEX = "CREATE UNIQUE INDEX IF NOT EXISTS feedback_vote ON feedback (vote_key)"
 
 
 class FeedbackStore:
@@ -66,14 +74,19 @@ class FeedbackStore:
             try:
                 con.execute("PRAGMA journal_mode = WAL")
                 con.executescript(_SCHEMA)
+                cols = {r[1] for r in con.execute("PRAGMA table_info(feedback)")}
+                if "vote_key" not in cols:
+                    con.execute("ALTER TABLE feedback ADD COLUMN vote_key TEXT")
+                con.execute(_KEY_INDEX)
             finally:
                 con.close()
             self._ready = True
 
     # -- writes ----------------------------------------------------------------
     def add(self, question: str, answer: str, citations: list[str] | None, rating: str,
-            answerer: str | None = None, session: str | None = None) -> int:
-        """Store one vote; returns its row id. Raises sqlite3.Error when the
+            answerer: str | None = None, session: str | None = None, key: str | None = None) -> int:
+        """Store one vote; returns its row id. With ``key``, a vote stored
+        earlier under the same key is replaced. Raises sqlite3.Error when the
         database stays locked past the timeout or the disk is full."""
         rating = normalize_rating(rating)
         row = (
@@ -84,16 +97,32 @@ class FeedbackStore:
             json.dumps([str(c)[:40] for c in (citations or [])][:50], ensure_ascii=False),
             (answerer or "")[:80] or None,
             (session or "")[:80] or None,
+            (key or "")[:200] or None,
         )
+        # On a repeated key the row is updated in place (its id is kept).
+        sql = ("INSERT INTO feedback (ts, rating, question, answer, citations, answerer, session, vote_key)"
+               " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+               " ON CONFLICT (vote_key) DO UPDATE SET ts = excluded.ts, rating = excluded.rating,"
+               " question = excluded.question, answer = excluded.answer, citations = excluded.citations,"
+               " answerer = excluded.answerer, session = excluded.session"
+               " RETURNING id")
+        return int(self._write(lambda con: con.execute(sql, row).fetchone()[0]))
+
+    def withdraw(self, key: str) -> bool:
+        """Remove the vote stored under ``key``; False when there was none."""
+        if not key:
+            return False
+        return bool(self._write(lambda con: con.execute(
+            "DELETE FROM feedback WHERE vote_key = ?", (key[:200],)).rowcount))
+
+    def _write(self, op):
+        """Run one write, retrying while another writer holds the lock."""
         self._ensure()
         delay = 0.05
         for attempt in range(self.retries + 1):
             con = self._connect()
             try:
-                cur = con.execute(
-                    "INSERT INTO feedback (ts, rating, question, answer, citations, answerer, session)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?)", row)
-                return int(cur.lastrowid)
+                return op(con)
             except sqlite3.OperationalError as e:
                 transient = "locked" in str(e) or "busy" in str(e)
                 if not transient or attempt == self.retries:
@@ -179,11 +208,20 @@ def set_store(store: FeedbackStore | None) -> None:
 
 def record_safely(question: str, answer: str, citations: list[str] | None, rating,
                   answerer: str | None = None, session: str | None = None,
-                  store: FeedbackStore | None = None) -> bool:
+                  store: FeedbackStore | None = None, key: str | None = None) -> bool:
     """Store a vote; on any failure log it and return False (never raise)."""
     try:
-        (store or get_store()).add(question, answer, citations, rating, answerer, session)
+        (store or get_store()).add(question, answer, citations, rating, answerer, session, key)
         return True
     except Exception:  # locked, disk full, read-only, bad rating…
         log.exception("feedback not stored (rating=%r, citations=%r)", rating, citations)
+        return False
+
+
+def withdraw_safely(key: str, store: FeedbackStore | None = None) -> bool:
+    """Withdraw a keyed vote; False when it failed (logged) or there was none."""
+    try:
+        return (store or get_store()).withdraw(key)
+    except Exception:
+        log.exception("feedback not withdrawn (key=%r)", key[:80])
         return False

@@ -122,3 +122,41 @@ def test_default_store_lives_under_data_dir(settings):
     s = feedback.get_store()
     assert s.path.parent == settings.data_dir
     assert s.path.name == feedback.DB_NAME
+
+
+def test_keyed_vote_is_replaced_and_withdrawn(store):
+    first = store.add("刻章要钱吗", "免费（第6条）", ["6"], "up", key="chat:s:1")
+    store.add("简易注销公示多少天", "20天", ["5.3"], "up")  # unkeyed votes never collide
+    store.add("简易注销公示多少天", "20天", ["5.3"], "up")
+    again = store.add("刻章要钱吗", "免费（第6条）", ["6"], "down", key="chat:s:1")
+    assert again == first and store.count() == 3 and store.count("down") == 1
+    assert store.withdraw("chat:s:1") is True and store.count() == 2
+    assert store.withdraw("chat:s:1") is False and store.withdraw("") is False
+
+
+def test_database_from_before_vote_keys_is_upgraded(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    con = sqlite3.connect(path)
+    con.executescript("""
+        CREATE TABLE feedback (id INTEGER PRIMARY KEY AUTOINCREMENT, ts TEXT NOT NULL,
+            rating TEXT NOT NULL CHECK (rating IN ('up', 'down')), question TEXT NOT NULL,
+            answer TEXT NOT NULL, citations TEXT NOT NULL, answerer TEXT, session TEXT);
+        INSERT INTO feedback (ts, rating, question, answer, citations) VALUES ('2024-01-01', 'up', 'q', 'a', '[]');
+    """)
+    con.close()
+    store = FeedbackStore(path)
+    store.add("q2", "a2", [], "down", key="k")
+    store.add("q2", "a2", [], "up", key="k")
+    assert store.count() == 2 and [r["rating"] for r in store.recent()] == ["up", "up"]
+
+
+def test_withdraw_failure_is_logged_not_raised(tmp_path, caplog):
+    from chatbot.feedback import withdraw_safely
+
+    class Broken(FeedbackStore):
+        def withdraw(self, key):
+            raise sqlite3.OperationalError("disk I/O error")
+
+    with caplog.at_level(logging.ERROR, logger="chatbot.feedback"):
+        assert withdraw_safely("k", store=Broken(tmp_path / "x.sqlite3")) is False
+    assert any("not withdrawn" in r.getMessage() for r in caplog.records)

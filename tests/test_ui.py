@@ -154,8 +154,30 @@ def test_like_stores_feedback(engine, tmp_path, monkeypatch):
     h.chat_like(turns, gr.LikeData(None, {"index": 0, "value": "x", "liked": True}))  # user message: ignored
     h.chat_like(turns, gr.LikeData(None, {"index": 9, "value": "x", "liked": True}))  # unknown: ignored
     rows = store.recent()
-    assert [r["rating"] for r in rows] == ["down", "up"]
+    # one answer, one vote: 👍 then 👎 leaves the 👎
+    assert [r["rating"] for r in rows] == ["down"]
     assert rows[0]["question"] == "简易注销公示要多少天？" and rows[0]["citations"] == turns[0].answer.citations
+
+
+def test_votes_are_per_answer_and_can_be_withdrawn(engine, tmp_path, monkeypatch):
+    store = feedback.FeedbackStore(tmp_path / "fb.sqlite3")
+    monkeypatch.setattr(feedback, "get_store", lambda: store)
+    _, _, turns, _ = _final(h.chat_respond("简易注销公示要多少天？", []))
+    _, _, turns, _ = _final(h.chat_respond("刻章要钱吗", turns))
+
+    def vote(index, liked, session="s1"):
+        req = type("Req", (), {"session_hash": session})()
+        h.chat_like(turns, gr.LikeData(None, {"index": index, "value": "x", "liked": liked}), req)
+
+    vote(1, True)
+    vote(3, False)
+    vote(3, True)
+    assert sorted((r["question"], r["rating"]) for r in store.recent()) == [
+        ("刻章要钱吗", "up"), ("简易注销公示要多少天？", "up")]
+    vote(1, "")  # the 👍 clicked off again
+    assert [(r["question"], r["rating"]) for r in store.recent()] == [("刻章要钱吗", "up")]
+    vote(3, True, session="s2")  # another browser showing the same answer id: its own vote
+    assert store.count("up") == 2
 
 
 def test_like_with_broken_store_keeps_answer(engine, monkeypatch, caplog):
@@ -252,7 +274,7 @@ def client(engine):
 @pytest.mark.slow
 def test_named_endpoints_via_gradio_client(client, engine):
     api = client.view_api(print_info=False, return_format="dict")
-    assert {"/ask", "/search", "/feedback"} <= set(api["named_endpoints"])
+    assert {"/ask", "/search", "/feedback", "/vote"} <= set(api["named_endpoints"])
     assert not any(k.startswith("/chat") for k in api["named_endpoints"])  # UI events stay private
     r = client.predict("简易注销公示要多少天？", api_name="/ask")
     assert isinstance(r, dict) and r["answer"] and all(engine.library.get(c) for c in r["citations"])
@@ -263,6 +285,17 @@ def test_named_endpoints_via_gradio_client(client, engine):
     before = feedback.get_store().count()
     assert client.predict("q", "a", ["5.3"], "down", api_name="/feedback") == {"stored": True}
     assert feedback.get_store().count() == before + 1
+    # a client's own vote id: the second vote replaces the first, "none" withdraws it
+    for rating in ("up", "down"):
+        assert client.predict("vote-7", "q", "a", ["5.3"], rating, api_name="/vote") == {"stored": True}
+    assert feedback.get_store().count() == before + 2
+    assert feedback.get_store().recent(1)[0]["rating"] == "down"
+    assert client.predict("vote-7", "q", "a", [], "none", api_name="/vote") == {"stored": False, "withdrawn": True}
+    assert feedback.get_store().count() == before + 1
+    from gradio_client.exceptions import AppError
+
+    with pytest.raises(AppError, match="vote_id"):
+        client.predict("  ", "q", "a", [], "up", api_name="/vote")
 
 
 # -- several documents ---------------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""The Gradio page: four tabs and three named API endpoints (/ask, /search,
-/feedback). ``build_app()`` returns the Blocks; ``launch()`` starts it with
+"""The Gradio page: four tabs and four named API endpoints (/ask, /search,
+/feedback, /vote). ``build_app()`` returns the Blocks; ``launch()`` starts it with
 the page-level settings Gradio 6 takes at launch time (theme, css, head)."""
 from __future__ import annotations
 
@@ -224,6 +224,7 @@ def build_app() -> gr.Blocks:
         gr.api(h.api_ask, api_name="ask", concurrency_limit=CONCURRENCY, concurrency_id="answer")
         gr.api(h.api_search, api_name="search", concurrency_limit=CONCURRENCY, concurrency_id="search")
         gr.api(h.api_feedback, api_name="feedback", concurrency_limit=8)
+        gr.api(h.api_vote, api_name="vote", concurrency_limit=8)
     demo.queue(default_concurrency_limit=CONCURRENCY, max_size=1024)
     return demo
 

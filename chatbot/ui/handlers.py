@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 import re
+import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import gradio as gr
 import pandas as pd
@@ -86,6 +87,8 @@ class Turn:
     question: str  # as asked (after clean-up), shown escaped
     answer: Answer
     shown: str  # the answer's Markdown as displayed
+    # stable across the conversation window sliding: the key of this answer's vote
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
 
 def messages_of(turns: list[Turn], pending: tuple[str, str] | None = None) -> list[dict]:
@@ -154,19 +157,22 @@ def show_clause(ref: str | None) -> str:
 
 
 def chat_like(turns: list[Turn] | None, data: gr.LikeData, request: gr.Request | None = None) -> None:
-    """👍/👎 on an answer: stored; a storage failure is logged and the page
-    carries on (the person already has the answer)."""
+    """👍/👎 on an answer: stored, one vote per answer (changing the vote
+    replaces it, clicking it off withdraws it); a storage failure is logged
+    and the page carries on (the person already has the answer)."""
     turns = turns or []
     idx = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
     if not isinstance(idx, int) or idx % 2 != 1 or idx // 2 >= len(turns):
         log.warning("like on unknown message %r", data.index)
         return
-    if data.liked not in (True, False):
-        return  # un-voting: nothing to store
     t = turns[idx // 2]
+    session = getattr(request, "session_hash", None)
+    key = f"chat:{session or '-'}:{t.id}"
+    if data.liked not in (True, False):  # the thumb clicked off (Gradio sends "")
+        feedback.withdraw_safely(key)
+        return
     ok = feedback.record_safely(t.question, t.answer.text, t.answer.citations,
-                                "up" if data.liked else "down", t.answer.answerer,
-                                getattr(request, "session_hash", None))
+                                "up" if data.liked else "down", t.answer.answerer, session, key=key)
     if ok:
         gr.Info("感谢您的反馈！")
     else:
@@ -274,14 +280,33 @@ def api_search(query: str = "", units: list[str] | None = None, deadline_after: 
 
 
 def api_feedback(question: str, answer: str, citations: list[str] | None = None, rating: str = "up") -> dict:
-    """Record a 👍 ("up") or 👎 ("down") on an answer. Returns {"stored": bool}."""
+    """Record a 👍 ("up") or 👎 ("down") on an answer. Returns {"stored": bool}.
+    To change or withdraw a vote later, use /vote with an id of your own."""
+    return _store_vote(question, answer, citations, rating, None)
+
+
+def api_vote(vote_id: str, question: str, answer: str, citations: list[str] | None = None,
+             rating: str = "up") -> dict:
+    """Like /feedback, keyed by the client's own id for the answer (at most 120 characters):
+    voting again with the same id replaces the vote; rating "none" withdraws it.
+    Returns {"stored": bool} or, for "none", {"stored": false, "withdrawn": bool}."""
+    vid = clean(vote_id)[:120] if isinstance(vote_id, str) else ""
+    if not vid.strip():
+        raise gr.Error("vote_id 不能为空")
+    key = f"api:{vid}"
+    if str(rating).strip().lower() in ("none", "withdraw"):
+        return {"stored": False, "withdrawn": feedback.withdraw_safely(key)}
+    return _store_vote(question, answer, citations, rating, key)
+
+
+def _store_vote(question, answer, citations, rating, key: str | None) -> dict:
     try:
         rating = feedback.normalize_rating(rating)
     except ValueError:
         raise gr.Error("rating 应为 up 或 down") from None
     cites = [str(c) for c in (citations or []) if isinstance(c, (str, int))] if isinstance(citations, list) else []
     q = clean(question if isinstance(question, str) else "")
-    ok = feedback.record_safely(q, answer if isinstance(answer, str) else "", cites, rating, "api")
+    ok = feedback.record_safely(q, answer if isinstance(answer, str) else "", cites, rating, "api", key=key)
     return {"stored": ok}
 
 
