@@ -27,6 +27,12 @@ RERANK_WEIGHT = 0.3  # sentence evidence (share of the question's IDF mass) adde
 SECOND_RATIO = 0.6  # cite a second clause when its combined score is this close
 SECOND_EVIDENCE = 0.3  # …and its best sentence scores at least this share of the lead sentence
 SECOND_SENTENCES = 1
+# …and it either says something the lead clause does not (question words of at
+# least this IDF weight that only it contains), or retrieval can hardly tell
+# the two apart (combined score at least SECOND_TIE of the lead's): citing a
+# clause that only repeats the lead's topic word (刻章 → 印章 in 电子印章) misleads.
+SECOND_NOVELTY = 0.5
+SECOND_TIE = 0.9
 
 
 def clean_sentence(s: str) -> str:
@@ -172,7 +178,14 @@ def compose(question: str, qtokens: list[str], hits: list[Hit], scorer: Sentence
     # A second clause when retrieval and sentence evidence say it answers too.
     if len(cands) > 1 and not english:
         c2, h2, sc2, b2 = cands[1]
-        if c2 >= SECOND_RATIO * combined and b2 > 0.5 and b2 >= SECOND_EVIDENCE * best_score:
+        lead_words = set().union(*(st for _, st in scorer.sentences(top.record)))
+        top2 = max(sc2, key=lambda x: x.score, default=None)
+        new = 0.0
+        if top2 is not None:
+            second_words = dict(scorer.sentences(h2.record)).get(top2.sentence, set())
+            new = sum(scorer.weight(t) for t in (qset & second_words) - lead_words)
+        adds = new >= SECOND_NOVELTY or c2 >= SECOND_TIE * combined
+        if adds and c2 >= SECOND_RATIO * combined and b2 > 0.5 and b2 >= SECOND_EVIDENCE * best_score:
             claims.append((h2.record, _pick(sc2, SENTENCE_BUDGET // 2, whole_if_short=False)[:SECOND_SENTENCES]))
 
     lead_record = top.record

@@ -41,6 +41,13 @@ def test_sentences_not_whole_clause(engine):
     assert len(a.text) < 900
 
 
+def test_second_clause_cited_only_when_it_adds_something(engine):
+    # 3.1/58 (电子印章) share the topic word with 第6条 but say nothing about cost
+    assert answer("刻章要钱吗").citations == ["6"]
+    # a debt owed by a township: the court's enforcement and the clearing of arrears
+    assert set(answer("欠我们工程款的是乡政府，一直拖着不给，怎么办").citations) == {"138.3", "112"}
+
+
 def test_deadline_question_leads_with_deadline(engine):
     a = answer("电子营业执照信息向政务服务平台共享什么时候完成？")
     first = a.text.splitlines()[0]
