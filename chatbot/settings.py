@@ -56,6 +56,18 @@ class Settings(BaseSettings):
     port: int = 7860
     max_question_chars: int = 500
     ui_concurrency: int = 4  # answers computed at once; more requests wait in Gradio's queue
+    # Per-client limits on the web endpoints (chatbot/ratelimit.py): a burst,
+    # then so many a minute; 0 a minute turns a limit off. Hotline staff
+    # filtering the desk search trigger a search per click, hence its headroom.
+    rate_answers_per_minute: float = 30
+    rate_answers_burst: int = 10
+    rate_searches_per_minute: float = 120
+    rate_searches_burst: int = 30
+    rate_votes_per_minute: float = 60
+    rate_votes_burst: int = 20
+    # Behind a reverse proxy: limit by the first X-Forwarded-For address (the
+    # proxy must set it). Off: loopback clients are not limited at all.
+    forwarded_for: bool = False
 
     @property
     def llm_enabled(self) -> bool:

@@ -12,7 +12,7 @@ import gradio as gr
 import pandas as pd
 
 from .. import answer as answer_mod
-from .. import feedback
+from .. import feedback, ratelimit
 from ..models import Answer, Hit, Record
 from ..retrieve import Filters, get_engine
 from ..settings import get_settings
@@ -118,13 +118,19 @@ def chips_update(turns: list[Turn], current: str | None):
     return gr.Radio(choices=choices, value=current if current in refs else None)
 
 
-def chat_respond(message, turns: list[Turn] | None, current_chip: str | None = None):
+def chat_respond(message, turns: list[Turn] | None, current_chip: str | None = None,
+                 request: gr.Request | None = None):
     """Generator for the chat: yields (textbox, chatbot messages, turns, chips)."""
     turns = list(turns or [])
     q, notices = prepare_question(message)
     if not q:
         gr.Info(EMPTY_TEXT)
         yield "", messages_of(turns), turns, chips_update(turns, current_chip)
+        return
+    wait = ratelimit.check("answer", request)
+    if wait:  # the question stays in the box, to send again
+        gr.Warning(ratelimit.wait_text(wait))
+        yield message, messages_of(turns), turns, chips_update(turns, current_chip)
         return
     lib = library()
     if not has_content(q):
@@ -170,6 +176,10 @@ def chat_like(turns: list[Turn] | None, data: gr.LikeData, request: gr.Request |
     key = f"chat:{session or '-'}:{t.id}"
     if data.liked not in (True, False):  # the thumb clicked off (Gradio sends "")
         feedback.withdraw_safely(key)
+        return
+    wait = ratelimit.check("vote", request)
+    if wait:
+        gr.Warning(ratelimit.wait_text(wait))
         return
     ok = feedback.record_safely(t.question, t.answer.text, t.answer.citations,
                                 "up" if data.liked else "down", t.answer.answerer, session, key=key)
@@ -244,7 +254,13 @@ def answers_from_dicts(items) -> list[Answer]:
     return out
 
 
-def api_ask(question: str, history: list[dict] | None = None) -> dict:
+def _limit(kind: str, request) -> None:
+    wait = ratelimit.check(kind, request)
+    if wait:
+        raise gr.Error(ratelimit.wait_text(wait))
+
+
+def api_ask(question: str, history: list[dict] | None = None, request: gr.Request | None = None) -> dict:
     """Answer a question about the plan. Returns the answer as a dict: answer (Markdown), citations, refused, notice, hits.
     Pass earlier results as `history` (oldest first) for follow-up questions."""
     q, notices = prepare_question(question)
@@ -252,16 +268,18 @@ def api_ask(question: str, history: list[dict] | None = None) -> dict:
         return input_answer("", EMPTY_TEXT).to_dict()
     if not has_content(q):
         return input_answer(q, NO_CONTENT_TEXT, "；".join(notices) or None).to_dict()
+    _limit("answer", request)
     hist = answers_from_dicts(history) if isinstance(history, list) else []
     return _join_notice(notices, safe_answer(q, hist)).to_dict()
 
 
 def api_search(query: str = "", units: list[str] | None = None, deadline_after: str | None = None,
                deadline_before: str | None = None, section: int | None = None, doc: str | None = None,
-               k: int | None = None) -> list[dict]:
+               k: int | None = None, request: gr.Request | None = None) -> list[dict]:
     """Search the plan's measures. With an empty query but filters set, lists every matching measure.
     units: responsible departments (loose names like 税务局 work); deadlines as YYYY-MM; section 1–17, 0 = 保障措施;
     k: how many (default 10 for a search, all matches for filters only)."""
+    _limit("search", request)
     try:
         k = max(1, min(int(k), MAX_K)) if k is not None else None
     except (TypeError, ValueError):
@@ -279,14 +297,16 @@ def api_search(query: str = "", units: list[str] | None = None, deadline_after: 
         raise gr.Error("检索暂时不可用，请稍后再试") from None
 
 
-def api_feedback(question: str, answer: str, citations: list[str] | None = None, rating: str = "up") -> dict:
+def api_feedback(question: str, answer: str, citations: list[str] | None = None, rating: str = "up",
+                 request: gr.Request | None = None) -> dict:
     """Record a 👍 ("up") or 👎 ("down") on an answer. Returns {"stored": bool}.
     To change or withdraw a vote later, use /vote with an id of your own."""
+    _limit("vote", request)
     return _store_vote(question, answer, citations, rating, None)
 
 
 def api_vote(vote_id: str, question: str, answer: str, citations: list[str] | None = None,
-             rating: str = "up") -> dict:
+             rating: str = "up", request: gr.Request | None = None) -> dict:
     """Like /feedback, keyed by the client's own id for the answer (at most 120 characters):
     voting again with the same id replaces the vote; rating "none" withdraws it.
     Returns {"stored": bool} or, for "none", {"stored": false, "withdrawn": bool}."""
@@ -294,6 +314,7 @@ def api_vote(vote_id: str, question: str, answer: str, citations: list[str] | No
     if not vid.strip():
         raise gr.Error("vote_id 不能为空")
     key = f"api:{vid}"
+    _limit("vote", request)
     if str(rating).strip().lower() in ("none", "withdraw"):
         return {"stored": False, "withdrawn": feedback.withdraw_safely(key)}
     return _store_vote(question, answer, citations, rating, key)
@@ -319,8 +340,11 @@ def _snippet(r: Record, n: int = 48) -> str:
     return body if len(body) <= n else body[:n] + "…"
 
 
-def desk_search(query, units, after, before, section, doc=None):
+def desk_search(query, units, after, before, section, doc=None, request: gr.Request | None = None):
     """→ (table, status Markdown, {编号: ref})"""
+    wait = ratelimit.check("search", request)
+    if wait:  # keep the table the person is reading
+        return gr.skip(), f"⚠️ {ratelimit.wait_text(wait)}", gr.skip()
     try:
         filters = make_filters(units, after, before, section, doc)
     except gr.Error as e:
