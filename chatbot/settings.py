@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 7860
     max_question_chars: int = 500
+    # Larger request bodies get 413 before Gradio parses them (0 = no cap).
+    max_request_bytes: int = 1_000_000
     ui_concurrency: int = 4  # answers computed at once; more requests wait in Gradio's queue
     # Per-client limits on the web endpoints (chatbot/ratelimit.py): a burst,
     # then so many a minute; 0 a minute turns a limit off. Hotline staff

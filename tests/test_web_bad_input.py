@@ -134,3 +134,42 @@ def test_feedback_with_hostile_text(url, client):
 
     with pytest.raises(AppError, match="rating"):
         client.predict("q", "a", [], "maybe", api_name="/feedback")
+
+
+def test_oversized_request_body_is_refused_before_parsing(url):
+    """A body over YIWU_MAX_REQUEST_BYTES gets 413, declared or streamed; the
+    app keeps answering."""
+    import http.client
+    import urllib.parse
+
+    from chatbot.settings import get_settings
+
+    cap = get_settings().max_request_bytes
+    u = urllib.parse.urlparse(url)
+    big = json.dumps({"data": ["刻章要钱吗", [{"answer": "x" * (cap + 10)}]]}).encode()
+
+    def post(body, chunked=False):
+        con = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
+        try:
+            headers = {"Content-Type": "application/json"}
+            if chunked:
+                con.putrequest("POST", "/gradio_api/call/ask")
+                con.putheader("Content-Type", "application/json")
+                con.putheader("Transfer-Encoding", "chunked")
+                con.endheaders()
+                for i in range(0, len(body), 65536):
+                    part = body[i:i + 65536]
+                    con.send(b"%x\r\n%s\r\n" % (len(part), part))
+                con.send(b"0\r\n\r\n")
+            else:
+                con.request("POST", "/gradio_api/call/ask", body=body, headers=headers)
+            r = con.getresponse()
+            return r.status, r.read()
+        finally:
+            con.close()
+
+    status, body = post(big)
+    assert status == 413 and "请求内容过大" in body.decode("utf-8")
+    status, _ = post(big, chunked=True)
+    assert status == 413
+    assert raw_call(url, "ask", "刻章要钱吗", None)["citations"] == ["6"]

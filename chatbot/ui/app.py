@@ -103,7 +103,12 @@ def theme() -> gr.themes.Base:
 
 
 def launch_kwargs() -> dict:
-    return {"theme": theme(), "css": CSS, "head": HEAD}
+    from starlette.middleware import Middleware
+
+    from .bodylimit import BodyLimit
+
+    limit = Middleware(BodyLimit, max_bytes=get_settings().max_request_bytes)
+    return {"theme": theme(), "css": CSS, "head": HEAD, "app_kwargs": {"middleware": [limit]}}
 
 
 PRIVATE = {"api_visibility": "private"}
