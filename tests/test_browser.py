@@ -77,6 +77,11 @@ def test_ask_open_citation_and_like(page, engine):
     row = store.recent(1)[0]
     assert row["rating"] == "up" and row["question"] == "简易注销公示要多少天？"
     assert ref in row["citations"]
+    # changing the thumb replaces the vote; clicking it off withdraws it
+    page.locator('#chat button[aria-label="踩"], #chat button[aria-label="Dislike"]').last.click()
+    assert _wait(lambda: store.count() == before + 1 and store.recent(1)[0]["rating"] == "down")
+    page.locator('#chat button[aria-label="Disliked"]').last.click()
+    assert _wait(lambda: store.count() == before)
 
 
 def test_example_follow_up_and_clear(page):

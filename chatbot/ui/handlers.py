@@ -124,12 +124,12 @@ def chat_respond(message, turns: list[Turn] | None, current_chip: str | None = N
     turns = list(turns or [])
     q, notices = prepare_question(message)
     if not q:
-        gr.Info(EMPTY_TEXT)
+        gr.Info(EMPTY_TEXT, title="提示")
         yield "", messages_of(turns), turns, chips_update(turns, current_chip)
         return
     wait = ratelimit.check("answer", request)
     if wait:  # the question stays in the box, to send again
-        gr.Warning(ratelimit.wait_text(wait))
+        gr.Warning(ratelimit.wait_text(wait), title="请稍候")
         yield message, messages_of(turns), turns, chips_update(turns, current_chip)
         return
     lib = library()
@@ -179,14 +179,14 @@ def chat_like(turns: list[Turn] | None, data: gr.LikeData, request: gr.Request |
         return
     wait = ratelimit.check("vote", request)
     if wait:
-        gr.Warning(ratelimit.wait_text(wait))
+        gr.Warning(ratelimit.wait_text(wait), title="请稍候")
         return
     ok = feedback.record_safely(t.question, t.answer.text, t.answer.citations,
                                 "up" if data.liked else "down", t.answer.answerer, session, key=key)
     if ok:
-        gr.Info("感谢您的反馈！")
+        gr.Info("感谢您的反馈！", title="提示")
     else:
-        gr.Warning("反馈暂时未能保存，感谢您的理解。")
+        gr.Warning("反馈暂时未能保存，感谢您的理解。", title="提示")
 
 
 # -- filters -------------------------------------------------------------------------
