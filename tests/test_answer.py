@@ -41,6 +41,12 @@ def test_sentences_not_whole_clause(engine):
     assert len(a.text) < 900
 
 
+@pytest.mark.parametrize("q", ["刻章要钱吗", "新注册的公司刻公章要自己掏钱吗", "开个小公司刻章要花钱吗"])
+def test_the_seal_question_in_everyday_words_is_answered(engine, q):
+    a = answer(q)
+    assert not a.refused and a.citations[0] == "6" and "（第6条）" in a.text
+
+
 def test_second_clause_cited_only_when_it_adds_something(engine):
     # 3.1/58 (电子印章) share the topic word with 第6条 but say nothing about cost
     assert answer("刻章要钱吗").citations == ["6"]
