@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .faq import load_questions
 from .models import ParseWarning, Record, Section
 
 log = logging.getLogger(__name__)
@@ -179,6 +180,10 @@ class Corpus:
     sections: list[Section]
     warnings: list[ParseWarning]
     sha256: str
+    # Curated example questions per record id (chatbot.faq); they change the
+    # index, so their digest is part of the library's.
+    questions: dict[str, list[str]] = field(default_factory=dict)
+    questions_sha256: str = ""
 
     def get(self, rid: str) -> Record | None:
         for r in self.records:
@@ -473,6 +478,7 @@ class DocumentSpec:
     title: str | None
     file: Path
     source: str = ""  # where it was declared: "corpus/manifest.json: document 'demo'"
+    questions: Path | None = None  # curated example questions (chatbot.faq)
 
 
 def _manifest_line(raw: str, key: str, value: str, start: int = 0) -> tuple[int, int] | None:
@@ -486,7 +492,9 @@ def read_manifest(corpus_dir: Path) -> list[DocumentSpec]:
     """corpus/manifest.json lists documents; without one, every *.txt is one.
 
     Manifest: {"documents": [{"id": "yiwu", "title": "…", "file": "plan.txt"}, …]}
-    (a bare list of entries works too). ``file`` is relative to the manifest.
+    (a bare list of entries works too). ``file`` is relative to the manifest;
+    an optional ``questions`` names a JSONL of curated example questions
+    (chatbot.faq).
     """
     corpus_dir = Path(corpus_dir)
     manifest = corpus_dir / "manifest.json"
@@ -508,6 +516,7 @@ def read_manifest(corpus_dir: Path) -> list[DocumentSpec]:
             if not isinstance(d, dict) or "id" not in d or "file" not in d:
                 raise CorpusError(f"{where} needs 'id' and 'file'")
             doc_id, file, title = d["id"], d["file"], d.get("title")
+            questions = d.get("questions")
             if isinstance(doc_id, str) and (found := _manifest_line(raw, "id", doc_id, cursor)):
                 where = f"{manifest}:{found[0]}: entry {i + 1}"
                 cursor = found[1]
@@ -518,10 +527,13 @@ def read_manifest(corpus_dir: Path) -> list[DocumentSpec]:
                 raise CorpusError(f"{where}: 'file' must be a file name")
             if title is not None and not isinstance(title, str):
                 raise CorpusError(f"{where}: 'title' must be text")
+            if questions is not None and (not isinstance(questions, str) or not questions.strip()):
+                raise CorpusError(f"{where}: 'questions' must be a file name")
             if any(s.id == doc_id for s in specs):
                 raise CorpusError(f"{where}: duplicate document id {doc_id!r}")
             specs.append(DocumentSpec(doc_id, title or None, corpus_dir / file,
-                                      f"{where} (id {doc_id!r})"))
+                                      f"{where} (id {doc_id!r})",
+                                      corpus_dir / questions if questions else None))
         return specs
     if not corpus_dir.is_dir():
         raise CorpusError(f"{corpus_dir}: corpus directory not found")
@@ -570,11 +582,18 @@ class Library:
     def warnings(self) -> list[ParseWarning]:
         return [w for c in self.corpora for w in c.warnings]
 
+    def questions_of(self, r: Record) -> list[str]:
+        """The curated example questions of a record (chatbot.faq)."""
+        c = self.doc(r.doc_id)
+        return list(c.questions.get(r.id, ())) if c is not None else []
+
     @property
     def sha256(self) -> str:
         h = hashlib.sha256()
         for c in self.corpora:
             h.update(f"{c.doc_id}:{c.sha256};".encode())
+            if c.questions_sha256:
+                h.update(f"q:{c.questions_sha256};".encode())
         return h.hexdigest()
 
     def doc(self, doc_id: str) -> Corpus | None:
@@ -612,5 +631,11 @@ def load_library(corpus_dir: Path, default_doc: str = "yiwu") -> Library:
         c = parse_file(spec.file, spec.id)
         if spec.title:
             c.title = spec.title
+        if spec.questions is not None:
+            if not spec.questions.is_file():
+                raise CorpusError(f"{spec.questions}: questions file not found (listed in {spec.source})")
+            c.questions, warns, c.questions_sha256 = load_questions(
+                spec.questions, c.doc_id, {r.id for r in c.records})
+            c.warnings.extend(warns)
         corpora.append(c)
     return Library(corpora, default_doc)

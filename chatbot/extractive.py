@@ -91,7 +91,9 @@ class SentenceScorer:
                 for i, (s, st) in enumerate(self.sentences(r))]
 
 
-def unit_line(r: Record) -> str:
+def unit_line(r: Record, titled: bool = False) -> str:
+    """``titled``: name the measure too; an answer quotes sentences, and the
+    title is the one-line summary a caller reads out ("第87条（…“全程网办”）")."""
     units = "、".join(r.units) if r.units else "原文未写明"
     if r.deadline_raw:
         deadline = r.deadline_raw
@@ -99,7 +101,8 @@ def unit_line(r: Record) -> str:
             deadline += "（原文如此，无法识别为有效日期，请以正式文件为准）"
     else:
         deadline = "原文未写明"
-    line = f"- {r.citation}：责任单位：{units}；完成时限：{deadline}"
+    title = f"（{r.title}）" if titled and r.title else ""
+    line = f"- {r.citation}{title}：责任单位：{units}；完成时限：{deadline}"
     other = [w for w in r.warnings if "完成时限" not in w and "责任单位" not in w]
     if other:
         line += f"（注意：{'；'.join(other)}）"
@@ -198,7 +201,7 @@ def compose(question: str, qtokens: list[str], hits: list[Hit], scorer: Sentence
     claims_text = "".join(f"{clean_sentence(s.sentence)}（{r.citation}）。" for r, sents in claims for s in sents)
     text = f"{lead}\n\n{claims_text}" if lead else claims_text
     cited = [r for r, _ in claims]
-    text += "\n\n**责任单位与完成时限**\n" + "\n".join(unit_line(r) for r in cited)
+    text += "\n\n**责任单位与完成时限**\n" + "\n".join(unit_line(r, titled=True) for r in cited)
     related = related_lines(hits, {r.uid for r in cited})
     if related:
         text += "\n\n**相关条款**\n" + "\n".join(related)

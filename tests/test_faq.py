@@ -1,0 +1,152 @@
+"""Curated example questions (chatbot.faq): parsing, the manifest key, the
+index rows they become, how they score, and the real corpus's file."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from chatbot.corpus import CorpusError, load_library
+from chatbot.faq import MAX_QUESTION_CHARS, parse_questions
+from chatbot.index import QUESTION_MARK, VectorIndex, aggregate, embed_rows, index_rows
+from chatbot.settings import Settings
+
+from test_index import TINY, FakeEmbeddings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def write_corpus(d: Path, questions: str | None, name: str = "questions.jsonl") -> Path:
+    d.mkdir(parents=True, exist_ok=True)
+    (d / "plan.txt").write_text(TINY, "utf-8")
+    entry = {"id": "tiny", "title": "测试方案", "file": "plan.txt"}
+    if questions is not None:
+        (d / name).write_text(questions, "utf-8")
+        entry["questions"] = name
+    (d / "manifest.json").write_text(json.dumps({"documents": [entry]}, ensure_ascii=False), "utf-8")
+    return d
+
+
+def line(rid, q) -> str:
+    return json.dumps({"id": rid, "q": q}, ensure_ascii=False)
+
+
+def test_parse_keeps_good_lines_and_warns_about_the_rest():
+    text = "\n".join([
+        line("1.1", "开公司要跑几趟？"),
+        line("1.1", "开公司要跑几趟？"),  # duplicate: dropped silently
+        line("1.1", "  开公司   能网上办吗 "),  # whitespace collapsed
+        "",
+        "{not json",
+        line("9.9", "没有这一条"),
+        line("2", ""),
+        line("2", "长" * (MAX_QUESTION_CHARS + 1)),
+        json.dumps(["1.1", "a list"]),
+        line("S1", "谁来统筹？"),
+    ])
+    got, warnings = parse_questions(text, "tiny", {"1.1", "1.2", "2", "S1"}, "q.jsonl")
+    assert got == {"1.1": ["开公司要跑几趟？", "开公司 能网上办吗"], "S1": ["谁来统筹？"]}
+    assert [w.line for w in warnings] == [5, 6, 7, 8, 9]
+    assert all(w.doc_id == "tiny" and w.message.startswith("q.jsonl: ") for w in warnings)
+    assert "'9.9'" in warnings[1].message and warnings[2].record_id == "2"
+
+
+def test_manifest_questions_reach_the_library(tmp_path):
+    corpus = write_corpus(tmp_path / "c", "\n".join([line("1.2", "问题甲"), line("S1", "问题乙"), line("7", "无此条")]))
+    lib = load_library(corpus, "tiny")
+    by_id = {r.id: r for r in lib.records}
+    assert lib.questions_of(by_id["1.2"]) == ["问题甲"] and lib.questions_of(by_id["1.1"]) == []
+    assert [w.message for w in lib.warnings] == ["questions.jsonl: no clause '7' in the document; question skipped"]
+
+
+def test_questions_change_the_library_digest(tmp_path):
+    """The index is keyed by the library's digest: edited questions rebuild it."""
+    plain = load_library(write_corpus(tmp_path / "a", None), "tiny").sha256
+    one = load_library(write_corpus(tmp_path / "b", line("1.1", "问题甲")), "tiny").sha256
+    other = load_library(write_corpus(tmp_path / "c", line("1.1", "问题乙")), "tiny").sha256
+    assert len({plain, one, other}) == 3
+
+
+def test_missing_or_bad_questions_entry_is_a_clear_error(tmp_path):
+    corpus = write_corpus(tmp_path / "c", line("1.1", "问题"))
+    (corpus / "questions.jsonl").unlink()
+    with pytest.raises(CorpusError, match="questions file not found"):
+        load_library(corpus, "tiny")
+    data = json.loads((corpus / "manifest.json").read_text("utf-8"))
+    data["documents"][0]["questions"] = 3
+    (corpus / "manifest.json").write_text(json.dumps(data), "utf-8")
+    with pytest.raises(CorpusError, match="'questions' must be a file name"):
+        load_library(corpus, "tiny")
+
+
+def test_questions_become_rows_embedded_as_queries(tmp_path):
+    corpus = write_corpus(tmp_path / "c", "\n".join([line("1.1", "开公司跑几趟"), line("1.1", "能网上办吗")]))
+    lib = load_library(corpus, "tiny")
+    rows = index_rows(lib.records, lib.questions_of)
+    qrows = [r for r in rows if r.kind == "question"]
+    assert [(r.id, r.text) for r in qrows] == [("tiny:1.1#q0", "开公司跑几趟"), ("tiny:1.1#q1", "能网上办吗")]
+    assert len(rows) == len(index_rows(lib.records)) + 2
+
+    class Recording(FakeEmbeddings):
+        def embed_queries(self, texts):
+            self.batched = list(texts)
+            return [self.vec("Q" + t) for t in texts]
+
+    emb = Recording()
+    vecs = embed_rows(emb, rows)
+    assert emb.batched == ["开公司跑几趟", "能网上办吗"]  # questions go to the query side, batched
+    assert not set(emb.batched) & set(emb.doc_texts)
+    for row, vec in zip(rows, vecs):
+        expected = FakeEmbeddings.vec(("Q" if row.kind == "question" else "") + row.text)
+        assert vec == pytest.approx(expected)
+
+    settings = Settings(index_dir=tmp_path / "index", data_dir=tmp_path / "data", corpus_dir=corpus,
+                        default_doc="tiny", chroma_host=None)
+    idx = VectorIndex(settings, lib, FakeEmbeddings()).ensure()
+    assert idx.collection.count() == len(rows)
+    got = idx.collection.get(where={"row": "question"}, include=["metadatas"])
+    assert sorted(got["ids"]) == ["tiny:1.1#q0", "tiny:1.1#q1"] and all(m["id"] == "1.1" for m in got["metadatas"])
+
+
+def test_embedders_without_a_batch_method_embed_questions_one_by_one(tmp_path):
+    lib = load_library(write_corpus(tmp_path / "c", line("2", "问题")), "tiny")
+    emb = FakeEmbeddings()
+    embed_rows(emb, index_rows(lib.records, lib.questions_of))
+    assert emb.query_calls == 1
+
+
+def test_aggregate_blends_text_and_best_question():
+    rows = [("a", 0.8), ("a#s0", 0.8), (f"a{QUESTION_MARK}0", 0.95), (f"a{QUESTION_MARK}1", 0.6),
+            ("b", 0.9), ("b#s0", 0.9)]
+    got = dict(aggregate(rows, weight=0.5, q_weight=0.5))
+    assert got["a"] == pytest.approx(0.875)  # 0.5 * 0.8 + 0.5 * 0.95: the best question counts
+    assert got["b"] == pytest.approx(0.9)  # no questions: its text alone
+    assert dict(aggregate(rows, weight=0.5, q_weight=0.0))["a"] == pytest.approx(0.8)
+
+
+def test_real_corpus_questions_cover_every_clause(library):
+    """The shipped file is clean: every clause has questions, none is skipped."""
+    assert not [w for w in library.warnings if "questions" in w.message]
+    counts = [len(library.questions_of(r)) for r in library.records]
+    assert min(counts) >= 3
+    text = (ROOT / "corpus" / "yiwu-questions.jsonl").read_text("utf-8")
+    assert sum(counts) == len([ln for ln in text.splitlines() if ln.strip()])
+
+
+@pytest.mark.parametrize("question, gold", [
+    ("中标了钱一直不给怎么办", "13"),  # 13: 政府采购 … 及时支付 / 退还投标保证金
+    ("员工把客户资料带走了怎么办", "121.3"),  # 121.3: 商业秘密
+])
+def test_real_corpus_questions_help_everyday_wording(engine, question, gold):
+    """Everyday questions that share few words with their clause: the dense
+    side ranks the clause first through its curated questions, and ranks
+    another clause first without them."""
+    from chatbot import index
+
+    rows = engine.dense_rows(engine.analyse(question))
+    text_only = [(rid, sim) for rid, sim in rows if QUESTION_MARK not in rid]
+    assert len(text_only) < len(rows)
+    assert index.aggregate(rows)[0][0] == f"yiwu:{gold}"
+    assert index.aggregate(text_only)[0][0] != f"yiwu:{gold}"
+    assert engine.search(question, k=1)[0].record.id == gold
