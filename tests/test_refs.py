@@ -82,6 +82,13 @@ def test_article_and_paragraph_citation(question):
     assert refs in (["22.3"], ["22"])
 
 
+@pytest.mark.parametrize("question, ref", [("措施七十六第二款", "76.2"), ("措施九十七第二款说的什么", "97.2"),
+                                           ("措施76条第2款", "76.2"), ("第七十六条第二款", "76.2")])
+def test_measure_and_paragraph_without_tiao(question, ref):
+    # "措施七十六第二款" is 76.2, not all of measure 76 (76.1 first)
+    assert find_refs(question) == [ref]
+
+
 def test_safeguard_reference_does_not_also_yield_a_measure():
     # "保障措施第三条" contains "第三条": it must not also mean measure 3
     assert "3" not in find_refs("保障措施第三条")
