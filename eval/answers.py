@@ -99,7 +99,7 @@ def calibrate(qa, thresholds=(0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.
     from chatbot.retrieve import get_engine
 
     engine = get_engine()
-    X, y, p_now, english = [], [], [], []
+    X, y, p_now, english, forced = [], [], [], [], []
     for item in qa:
         query = engine.analyse(item.question)
         if query.refs:
@@ -112,11 +112,13 @@ def calibrate(qa, thresholds=(0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.
         X.append([rel.features[k] for k in relevance.FEATURES])
         y.append(not item.gold)
         p_now.append(rel.p_out)
-    X, y, p_now = np.array(X), np.array(y), np.array(p_now)
+        forced.append(bool(rel.missing))  # declined whatever P says (relevance.is_relevant)
+    X, y, p_now, forced = np.array(X), np.array(y), np.array(p_now), np.array(forced, dtype=bool)
 
     def table(p):
-        return [{"threshold": t, "refusal_accuracy": round(float((p[y] >= t).mean()), 3),
-                 "false_refusal_rate": round(float((p[~y] >= t).mean()), 3)} for t in thresholds]
+        refused = (p[:, None] >= np.array(thresholds)[None, :]) | forced[:, None]
+        return [{"threshold": t, "refusal_accuracy": round(float(refused[y, i].mean()), 3),
+                 "false_refusal_rate": round(float(refused[~y, i].mean()), 3)} for i, t in enumerate(thresholds)]
 
     out = {"n_in_scope": int((~y).sum()), "n_out_of_scope": int(y.sum()), "current": table(p_now),
            "english": {"n": len(english), "refused": sum(1 for _, r in english if r.p_out >= 0.5),

@@ -168,6 +168,34 @@ def test_amount_gap_signal():
     assert amount_gap("刻章要钱吗", "首套印章免服务费") == 0.0
 
 
+@pytest.mark.parametrize("question, clause, kind", [
+    ("人才引进每个月生活补助具体给多少钱", "对引进人才给予安家补贴和生活保障", "金额"),
+    ("保证金存储比例降到百分之几了", "降低农民工工资保证金缴存比例", "比例"),
+    ("公租房一个月租金多少", "保障性租赁住房", "金额"),
+    ("营业执照最快几天能拿到", "推行企业开办全程网办", "天数或日期"),
+    ("刻章要多少钱", "首套印章免服务费", None),  # free is an amount
+    ("公示期几天", "公示时间由45天压缩至20天", None),
+    ("电费比国家电价贵一大截找谁", "清理规范转供电环节加价", None),  # names a price, asks none
+    ("小企业凭信用能贷到款吗", "推广信用贷款", None),
+])
+def test_missing_figure(question, clause, kind):
+    from chatbot.relevance import missing_figure
+
+    assert missing_figure(question, clause) == kind
+
+
+def test_a_figure_the_plan_lacks_is_declined_with_the_clauses_on_the_topic(engine):
+    """The topic matches (28.2 人才引育), the amount is not in the plan: decline,
+    say which figure is missing, and name the clauses to read."""
+    q = "外地户口的人才引进过来，每个月生活补助具体给多少钱？"
+    a = answer(q)
+    assert a.refused and a.citations == []
+    assert "没有写明您问的具体金额" in a.text and "第28.2条" in a.text and "12345" in a.text
+    assert "没有找到与这个问题直接相关的内容" not in a.text  # not the generic refusal
+    plain = answer("明天伊吾下雨吗")
+    assert plain.refused and "没有找到与这个问题直接相关的内容" in plain.text
+
+
 def test_refusal_probability_orders_questions(engine):
     from chatbot import relevance
 
