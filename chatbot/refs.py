@@ -27,6 +27,9 @@ _PATTERNS = [
 # 第22条第3款 / 第二十二条第三项 / 措施七十六第二款 → 22.3, 76.2
 _CLAUSE_ITEM = re.compile(_DOC + r"(?:第\s*(?P<n>[" + CN_NUM + r"\d]{1,20})\s*条|措施\s*(?P<n2>[" + CN_NUM
                           + r"\d]{1,20})\s*条?)\s*第\s*(?P<m>[" + CN_NUM + r"\d]{1,3})\s*(?:款|项|小条|小点|小项|点)")
+# 二十二之四 / 22之4 → 22.4 (how some callers read "22.4" aloud); "十之八九" is not one.
+_ZHI = re.compile(r"(?<![" + CN_NUM + r"\d.．])(?P<n>[" + CN_NUM + r"]{1,6}|\d{1,3})之"
+                  r"(?P<m>十[一二三四五六七八九]?|[一二三四五六七八九]|\d{1,2})(?![" + CN_NUM + r"\d])")
 _BARE_DECIMAL = re.compile(r"^\s*" + _DOC + r"(?P<n>\d{1,3})[.．](?P<m>\d{1,2})\s*$")
 _BARE_INT = re.compile(r"^\s*" + _DOC + r"(?P<n>\d{1,3})\s*$")
 _AFTER_REF = set("是讲说呢吗啥什的和与跟及或到至呀吧里中有怎为这那")
@@ -69,6 +72,11 @@ def find_refs(question: str) -> list[str]:
         n, k = cn_to_int(m.group("n") or m.group("n2")), cn_to_int(m.group("m"))
         if n and k:
             add(m.start(), m.end(), _with_doc(m.group("doc"), f"{n}.{k}"))
+    for m in _ZHI.finditer(q):
+        after = q[m.end():m.end() + 1]
+        n, k = cn_to_int(m.group("n")), cn_to_int(m.group("m"))
+        if n and k and (not after or after in _AFTER_REF or after in "条项款，,。？?！! "):
+            add(m.start(), m.end(), f"{n}.{k}")
     for m in _PATTERNS[3].finditer(q):
         raw = m.group("n") or m.group("n2")
         n = cn_to_int(raw)

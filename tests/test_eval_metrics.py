@@ -3,6 +3,7 @@ first-hit rank, recall@k and MRR computed by hand."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -211,3 +212,14 @@ def test_main_table_output(tmp_path, monkeypatch, capsys):
     assert "recall@1=0.250" in out and "MRR=0.458" in out
     assert "lookup" in out and "paraphrase" in out
     assert "q3" in out and "不相关的问题" in out  # the failed question and what came instead
+
+
+@pytest.mark.parametrize("path", sorted((Path(__file__).resolve().parent.parent / "eval").glob("qa*.jsonl")),
+                         ids=lambda p: p.name)
+def test_every_eval_set_is_well_formed(path, capsys):
+    """Gold ids exist, must_include strings occur in the gold clauses, types
+    are known; only the team set must cover every leaf."""
+    import eval.check_qa as check
+
+    args = ["check_qa", str(path)] + ([] if path.name == "qa.jsonl" else ["--partial"])
+    assert check.main(args) == 0, capsys.readouterr().out

@@ -89,6 +89,12 @@ def test_measure_and_paragraph_without_tiao(question, ref):
     assert find_refs(question) == [ref]
 
 
+@pytest.mark.parametrize("question, refs", [("二十二之四是什么措施", ["22.4"]), ("22之4", ["22.4"]),
+                                            ("十之八九是真的吗", []), ("三分之一的企业", []), ("百分之五十", [])])
+def test_zhi_form(question, refs):
+    assert find_refs(question) == refs
+
+
 def test_safeguard_reference_does_not_also_yield_a_measure():
     # "保障措施第三条" contains "第三条": it must not also mean measure 3
     assert "3" not in find_refs("保障措施第三条")
