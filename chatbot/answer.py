@@ -58,7 +58,10 @@ def _missing_figure_note(rel, hits: list[Hit]) -> str | None:
     name the clauses on the topic so the caller can read them."""
     # The topic counts as covered when the refusal model, told the figure is
     # there after all, would answer.
-    if not rel.missing or relevance.p_out(rel.features | {"gap": 0.0}) >= get_settings().refusal_threshold:
+    # English questions carry too little evidence to claim the topic is covered.
+    if not rel.missing or rel.english:
+        return None
+    if relevance.p_out(rel.features | {"gap": 0.0}) >= get_settings().refusal_threshold:
         return None
     lines = "\n".join(f"- {h.record.citation} {h.record.title}" for h in hits[:2])
     return (f"《伊吾县营商环境优化提升三年行动方案（2023-2025年）》涉及这个话题，但没有写明您问的具体{rel.missing}，"

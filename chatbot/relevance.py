@@ -200,7 +200,14 @@ RATE = re.compile(r"[%％]|百分之")
 ASKS_DURATION = re.compile(r"几天|多少天|几个工作日|多少个工作日|几个小时|最快几|多长时间能|几号|几月几|哪天截止|截止日期")
 DURATION = re.compile(r"\d+\s*(?:个)?(?:工作日|天|日|小时|分钟|号)")
 
-FIGURES = ((ASKS_RATE, RATE, "比例"), (ASKS_MONEY, MONEY, "金额"), (ASKS_DURATION, DURATION, "天数或日期"))
+# The same asks in English ("How much is the minimum wage?").
+_EN = re.IGNORECASE
+EN_ASKS_MONEY = re.compile(r"\bhow much\b|\bhow many yuan\b|\bwhat(?:'s| is| are) the (?:price|fee|cost|salary|wage)s?\b", _EN)
+EN_ASKS_RATE = re.compile(r"\bwhat (?:percentage|percent)\b|\b(?:tax|interest|reimbursement) rates?\b", _EN)
+EN_ASKS_DURATION = re.compile(r"\bhow many (?:working )?days\b|\bwhat (?:date|day)\b|\bdeadline for applying\b", _EN)
+
+FIGURES = ((ASKS_RATE, RATE, "比例"), (ASKS_MONEY, MONEY, "金额"), (ASKS_DURATION, DURATION, "天数或日期"),
+           (EN_ASKS_RATE, RATE, "比例"), (EN_ASKS_MONEY, MONEY, "金额"), (EN_ASKS_DURATION, DURATION, "天数或日期"))
 
 
 def missing_figure(question: str, clause: str) -> str | None:
@@ -240,7 +247,8 @@ def assess(engine, query, hits: list[Hit]) -> Relevance:
         # ("DROP TABLE …", "ignore your instructions", "tourist visa") is out of scope.
         terms = expand(text)
         inside = dense >= ENGLISH_DENSE_MIN and bool(terms)
-        return Relevance(True, terms, {"dense": dense, "terms": len(terms)}, 0.0 if inside else 1.0, dense)
+        return Relevance(True, terms, {"dense": dense, "terms": len(terms)}, 0.0 if inside else 1.0, dense,
+                         missing_figure(text, top_text(hits)))
     words, feats = features(engine, query, hits)
     if not words and not hits:
         return Relevance(False, [], feats, 1.0, dense)
