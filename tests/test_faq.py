@@ -150,3 +150,19 @@ def test_real_corpus_questions_help_everyday_wording(engine, question, gold):
     assert index.aggregate(rows)[0][0] == f"yiwu:{gold}"
     assert index.aggregate(text_only)[0][0] != f"yiwu:{gold}"
     assert engine.search(question, k=1)[0].record.id == gold
+
+
+def test_asked_before_reads_the_top_clauses_curated_questions(engine):
+    """Everyday words the plan never uses count when the top clauses' curated
+    questions use them; without curated questions the signal is neutral."""
+    from types import SimpleNamespace
+
+    from chatbot import relevance
+
+    hits = engine.search("刻章要花钱吗", k=3)
+    assert hits[0].record.id == "6"
+    assert relevance.asked_before(engine, ["刻章", "花钱"], hits) == 1.0  # 6: "新办企业刻章要收费吗", "开公司要花钱吗"
+    assert relevance.asked_before(engine, ["火星", "旅游"], hits) == 0.0
+    bare = SimpleNamespace(library=SimpleNamespace(questions_of=lambda r: []))
+    assert relevance.asked_before(bare, ["刻章"], hits) == relevance.NO_QUESTIONS
+    assert relevance.asked_before(engine, [], hits) == relevance.NO_QUESTIONS
