@@ -16,7 +16,7 @@ _DOC = r"(?:(?<![A-Za-z0-9_-])(?P<doc>[A-Za-z][A-Za-z0-9_-]{0,31})\s*[:：]\s*)?
 # Most specific first; each yields (doc, ref).
 _PATTERNS = [
     # 保障措施第三条 / 保障措施（三） / 保障措施3
-    re.compile(r"保障措施\s*(?:第\s*)?[（(]?(?P<s>[" + CN_NUM + r"\d]{1,3})[）)]?\s*(?:条|项|点)?"),
+    re.compile(r"保障措施\s*(?:里面的|里的|中的|部分的|里|中|的)?\s*(?:第\s*)?[（(]?(?P<s>[" + CN_NUM + r"\d]{1,3})[）)]?\s*(?:条|项|点)?"),
     # S3
     re.compile(_DOC + r"(?<![A-Za-z])[Ss](?P<s>\d)(?!\d)"),
     # 第5.3条 / 5.3条 / 措施22.5 / 条款22.5 / demo:5.3
@@ -31,6 +31,10 @@ _CLAUSE_ITEM = re.compile(_DOC + r"(?:第\s*(?P<n>[" + CN_NUM + r"\d]{1,20})\s*�
 _ZHI = re.compile(r"(?<![" + CN_NUM + r"\d.．])(?P<n>[" + CN_NUM + r"]{1,6}|\d{1,3})之"
                   r"(?P<m>十[一二三四五六七八九]?|[一二三四五六七八九]|\d{1,2})(?![" + CN_NUM + r"\d])")
 _BARE_DECIMAL = re.compile(r"^\s*" + _DOC + r"(?P<n>\d{1,3})[.．](?P<m>\d{1,2})\s*$")
+# "一百三十八条都有哪些措施", "22条是什么": a number and 条 without 第 names a
+# measure only at the start and before a question word ("三条措施" does not).
+_LEADING = re.compile(r"^\s*(?:请问|查一下|查查|看看|问一下)?\s*(?P<n>[" + CN_NUM + r"]{1,6}|\d{1,3})\s*(?:条|项)"
+                      r"(?=[都是讲说呢吗啥什的里中有怎为这那内规]|\s*$)")
 _BARE_INT = re.compile(r"^\s*" + _DOC + r"(?P<n>\d{1,3})\s*$")
 _AFTER_REF = set("是讲说呢吗啥什的和与跟及或到至呀吧里中有怎为这那")
 _BEFORE_QUANTITY = set("约近超达到至为压缩减少增加")
@@ -84,6 +88,8 @@ def find_refs(question: str) -> list[str]:
             add(m.start(), m.end(), _with_doc(m.group("doc"), str(n)))
     for m in _DOC_INT.finditer(q):
         add(m.start(), m.end(), f"{m.group('doc')}:{int(m.group('n'))}")
+    if not found and (m := _LEADING.match(q)) and (n := cn_to_int(m.group("n"))):
+        found.append((0, str(n)))
     if not found and (m := _BARE_INT.match(q)):
         found.append((0, _with_doc(m.group("doc"), str(int(m.group("n"))))))
     found.sort()

@@ -144,14 +144,18 @@ class TypoFixer:
                 done = False
                 for n in (4, 3, 2):
                     frag = run[i:i + n]
-                    if (len(frag) < n or frag in self.corpus_text or _QUESTION_CHARS & set(frag)
+                    if (len(frag) < n or frag in self.corpus_text
+                            or (n < 3 and _QUESTION_CHARS & set(frag))
                             or self._is_word(frag) or _cuts_a_word(i, i + n, words)):
                         continue
                     cands = self.by_key.get(pinyin_key(frag))
                     if cands:
                         best = cands[0]
-                        # one character off at most: a typo, not a different word
-                        if sum(a != b for a, b in zip(frag, best)) <= max(1, n // 2):
+                        changed = [a for a, b in zip(frag, best) if a != b]
+                        # One character off at most: a typo, not a different
+                        # word. A question word (多少, 是否) may sit inside a
+                        # longer term (多测合一) but is never itself rewritten.
+                        if len(changed) <= max(1, n // 2) and not _QUESTION_CHARS & set(changed):
                             fixes.append((frag, best))
                             out = out.replace(frag, best, 1)
                             i += n

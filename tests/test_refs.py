@@ -35,6 +35,10 @@ from chatbot.refs import citation_label, find_refs
     ("第5.3条和第6条", ["5.3", "6"]),
     ("demo:3", ["demo:3"]),
     ("demo:5.3条", ["demo:5.3"]),
+    ("保障措施里的第五条是关于什么的", ["S5"]),
+    ("保障措施中第三条", ["S3"]),
+    ("一百三十八条都有哪些措施", ["138"]),  # no 第: a leading number and 条 before a question word
+    ("22条是什么", ["22"]),
 ])
 def test_reference_forms(question, expected):
     assert find_refs(question) == expected
@@ -48,6 +52,9 @@ def test_reference_forms(question, expected):
     "企业开办要多久",
     "网上办理比例达到88%以上吗",
     "1-2处自动化分拣设备",
+    "三条措施是什么",  # a count, not measure 3
+    "这三条都是啥",
+    "方案有多少条",
     "",
 ])
 def test_not_references(question):
