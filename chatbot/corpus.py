@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .faq import load_questions
+from .faq import load_declines, load_questions
 from .models import ParseWarning, Record, Section
 
 log = logging.getLogger(__name__)
@@ -184,6 +184,9 @@ class Corpus:
     # index, so their digest is part of the library's.
     questions: dict[str, list[str]] = field(default_factory=dict)
     questions_sha256: str = ""
+    # Out-of-scope example questions (chatbot.faq): a refusal signal.
+    declines: list[str] = field(default_factory=list)
+    declines_sha256: str = ""
 
     def get(self, rid: str) -> Record | None:
         for r in self.records:
@@ -479,6 +482,7 @@ class DocumentSpec:
     file: Path
     source: str = ""  # where it was declared: "corpus/manifest.json: document 'demo'"
     questions: Path | None = None  # curated example questions (chatbot.faq)
+    declines: Path | None = None  # out-of-scope example questions (chatbot.faq)
 
 
 def _manifest_line(raw: str, key: str, value: str, start: int = 0) -> tuple[int, int] | None:
@@ -493,8 +497,8 @@ def read_manifest(corpus_dir: Path) -> list[DocumentSpec]:
 
     Manifest: {"documents": [{"id": "yiwu", "title": "…", "file": "plan.txt"}, …]}
     (a bare list of entries works too). ``file`` is relative to the manifest;
-    an optional ``questions`` names a JSONL of curated example questions
-    (chatbot.faq).
+    an optional ``questions`` names a JSONL of curated example questions and
+    ``declines`` one of out-of-scope questions (chatbot.faq).
     """
     corpus_dir = Path(corpus_dir)
     manifest = corpus_dir / "manifest.json"
@@ -516,7 +520,7 @@ def read_manifest(corpus_dir: Path) -> list[DocumentSpec]:
             if not isinstance(d, dict) or "id" not in d or "file" not in d:
                 raise CorpusError(f"{where} needs 'id' and 'file'")
             doc_id, file, title = d["id"], d["file"], d.get("title")
-            questions = d.get("questions")
+            questions, declines = d.get("questions"), d.get("declines")
             if isinstance(doc_id, str) and (found := _manifest_line(raw, "id", doc_id, cursor)):
                 where = f"{manifest}:{found[0]}: entry {i + 1}"
                 cursor = found[1]
@@ -527,13 +531,15 @@ def read_manifest(corpus_dir: Path) -> list[DocumentSpec]:
                 raise CorpusError(f"{where}: 'file' must be a file name")
             if title is not None and not isinstance(title, str):
                 raise CorpusError(f"{where}: 'title' must be text")
-            if questions is not None and (not isinstance(questions, str) or not questions.strip()):
-                raise CorpusError(f"{where}: 'questions' must be a file name")
+            for key, value in (("questions", questions), ("declines", declines)):
+                if value is not None and (not isinstance(value, str) or not value.strip()):
+                    raise CorpusError(f"{where}: '{key}' must be a file name")
             if any(s.id == doc_id for s in specs):
                 raise CorpusError(f"{where}: duplicate document id {doc_id!r}")
             specs.append(DocumentSpec(doc_id, title or None, corpus_dir / file,
                                       f"{where} (id {doc_id!r})",
-                                      corpus_dir / questions if questions else None))
+                                      corpus_dir / questions if questions else None,
+                                      corpus_dir / declines if declines else None))
         return specs
     if not corpus_dir.is_dir():
         raise CorpusError(f"{corpus_dir}: corpus directory not found")
@@ -594,7 +600,14 @@ class Library:
             h.update(f"{c.doc_id}:{c.sha256};".encode())
             if c.questions_sha256:
                 h.update(f"q:{c.questions_sha256};".encode())
+            if c.declines_sha256:
+                h.update(f"n:{c.declines_sha256};".encode())
         return h.hexdigest()
+
+    @property
+    def declines(self) -> list[tuple[str, str]]:
+        """(doc id, question) for every out-of-scope example question."""
+        return [(c.doc_id, q) for c in self.corpora for q in c.declines]
 
     def doc(self, doc_id: str) -> Corpus | None:
         return next((c for c in self.corpora if c.doc_id == doc_id), None)
@@ -636,6 +649,11 @@ def load_library(corpus_dir: Path, default_doc: str = "yiwu") -> Library:
                 raise CorpusError(f"{spec.questions}: questions file not found (listed in {spec.source})")
             c.questions, warns, c.questions_sha256 = load_questions(
                 spec.questions, c.doc_id, {r.id for r in c.records})
+            c.warnings.extend(warns)
+        if spec.declines is not None:
+            if not spec.declines.is_file():
+                raise CorpusError(f"{spec.declines}: declines file not found (listed in {spec.source})")
+            c.declines, warns, c.declines_sha256 = load_declines(spec.declines, c.doc_id)
             c.warnings.extend(warns)
         corpora.append(c)
     return Library(corpora, default_doc)

@@ -8,6 +8,14 @@ of their clause (``index.index_rows``); answers still quote only the plan.
 
 File: JSONL next to the document, one ``{"id": "5.3", "q": "…"}`` a line,
 named by the manifest entry's ``questions`` key.
+
+The opposite list, ``declines``: questions people bring to the same desk that
+the document does NOT answer ("个人所得税专项附加扣除怎么填", "政务服务中心几点上班"),
+one ``{"q": "…"}`` a line (other keys, e.g. "kind" and "why", are notes for
+the maintainer). They are embedded like curated questions but belong to no
+clause; how much closer a question is to them than to the curated questions
+is a refusal signal (``relevance.dense_signals``). With several documents,
+list only questions that none of them answers.
 """
 from __future__ import annotations
 
@@ -62,3 +70,35 @@ def load_questions(path: Path, doc_id: str, known_ids: set[str]) -> tuple[dict[s
     data = Path(path).read_bytes()
     questions, warnings = parse_questions(data.decode("utf-8-sig"), doc_id, known_ids, Path(path).name)
     return questions, warnings, hashlib.sha256(data).hexdigest()
+
+
+def parse_declines(text: str, doc_id: str, source: str = "<declines>") -> tuple[list[str], list[ParseWarning]]:
+    """Out-of-scope example questions, and a warning per skipped line."""
+    out: list[str] = []
+    warnings: list[ParseWarning] = []
+    seen: set[str] = set()
+    for no, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        try:
+            item = json.loads(raw)
+        except json.JSONDecodeError as e:
+            warnings.append(ParseWarning(doc_id, no, f"{source}: invalid JSON ({e.msg}); line skipped"))
+            continue
+        q = item.get("q") if isinstance(item, dict) else None
+        if not isinstance(q, str) or not q.strip() or len(q) > MAX_QUESTION_CHARS:
+            warnings.append(ParseWarning(
+                doc_id, no, f"{source}: expected {{\"q\": text of 1–{MAX_QUESTION_CHARS} characters}}; line skipped"))
+            continue
+        q = " ".join(q.split())
+        if q not in seen:
+            seen.add(q)
+            out.append(q)
+    return out, warnings
+
+
+def load_declines(path: Path, doc_id: str) -> tuple[list[str], list[ParseWarning], str]:
+    """(questions, warnings, sha256 of the file)."""
+    data = Path(path).read_bytes()
+    declines, warnings = parse_declines(data.decode("utf-8-sig"), doc_id, Path(path).name)
+    return declines, warnings, hashlib.sha256(data).hexdigest()

@@ -75,6 +75,9 @@ QUERY_CACHE = 128  # recent query vectors kept (a question is often embedded twi
 SENTENCE_WEIGHT = 0.7  # share of a record's best sentence in its dense score; the clause has the rest
 ROW_MARK = "#s"  # sentence row ids: "<record uid>#s<index>"
 QUESTION_MARK = "#q"  # curated question row ids: "<record uid>#q<index>"
+# Out-of-scope example rows: "<doc id>#n<index>". They belong to no record, are
+# never search results, and only feed the refusal signal (relevance.dense_signals).
+DECLINE_MARK = "#n"
 # Share of a record's best curated question (chatbot.faq) in its dense score;
 # the clause-and-sentence score has the rest. A record without questions
 # scores by its text alone.
@@ -100,12 +103,14 @@ class Row:
     one of its curated questions (embedded as a query: question to question)."""
 
     id: str
-    uid: str  # the record it belongs to
-    kind: str  # "clause" | "sentence" | "question"
+    uid: str  # the record it belongs to ("" for a decline row)
+    kind: str  # "clause" | "sentence" | "question" | "decline"
     text: str
+    doc_id: str = ""
 
 
-def index_rows(records: list[Record], questions_of: Callable[[Record], list[str]] | None = None) -> list[Row]:
+def index_rows(records: list[Record], questions_of: Callable[[Record], list[str]] | None = None,
+               declines: list[tuple[str, str]] = ()) -> list[Row]:
     rows = []
     for r in records:
         rows.append(Row(r.uid, r.uid, "clause", embed_text(r)))
@@ -113,6 +118,8 @@ def index_rows(records: list[Record], questions_of: Callable[[Record], list[str]
             rows.append(Row(f"{r.uid}{ROW_MARK}{i}", r.uid, "sentence", sent))
         for i, q in enumerate(questions_of(r) if questions_of else ()):
             rows.append(Row(f"{r.uid}{QUESTION_MARK}{i}", r.uid, "question", q))
+    for i, (doc_id, q) in enumerate(declines):
+        rows.append(Row(f"{doc_id}{DECLINE_MARK}{i}", "", "decline", q, doc_id))
     return rows
 
 
@@ -132,6 +139,8 @@ def aggregate(row_sims: list[tuple[str, float]], weight: float = SENTENCE_WEIGHT
     best: dict[str, float] = {}
     best_q: dict[str, float] = {}
     for row_id, sim in row_sims:
+        if DECLINE_MARK in row_id:
+            continue
         uid = record_of(row_id)
         if row_id == uid:
             clause[uid] = sim
@@ -281,7 +290,7 @@ class VectorIndex:
         self.embeddings = embeddings
         self.embedder = embedder_name(embeddings)
         self.name = collection_name(self.embedder, library.sha256)
-        self.rows = index_rows(library.records, library.questions_of)
+        self.rows = index_rows(library.records, library.questions_of, library.declines)
         self.collection = None
         self.client = None
         self.last_build_seconds: float | None = None
@@ -407,7 +416,8 @@ class VectorIndex:
                     ids=[row.id for row in part],
                     embeddings=vectors[i:i + batch],
                     documents=texts[i:i + batch],
-                    metadatas=[_metadata(records[row.uid], row.kind) for row in part],
+                    metadatas=[_metadata(records[row.uid], row.kind) if row.uid else _decline_metadata(row)
+                               for row in part],
                 )
             if col.count() != len(rows):
                 raise RuntimeError(f"built {col.count()} of {len(rows)} rows")
@@ -583,10 +593,11 @@ class VectorIndex:
 
 
 def embed_rows(emb: Embeddings, rows: list[Row]) -> list[list[float]]:
-    """Vectors in row order: clause and sentence rows as passages, curated
-    questions as queries (e5 compares query to query symmetrically)."""
-    passages = [i for i, row in enumerate(rows) if row.kind != "question"]
-    questions = [i for i, row in enumerate(rows) if row.kind == "question"]
+    """Vectors in row order: clause and sentence rows as passages, curated and
+    decline questions as queries (e5 compares query to query symmetrically)."""
+    asked = ("question", "decline")
+    passages = [i for i, row in enumerate(rows) if row.kind not in asked]
+    questions = [i for i, row in enumerate(rows) if row.kind in asked]
     vectors: list = [None] * len(rows)
     for i, v in zip(passages, emb.embed_documents([rows[i].text for i in passages])):
         vectors[i] = v
@@ -622,3 +633,10 @@ def _metadata(r: Record, row: str = "clause") -> dict:
         "deadline": r.deadline or "",
         "units": "、".join(r.units),
     }
+
+
+def _decline_metadata(row: Row) -> dict:
+    # Chroma needs every key the record rows have for filters to work; the
+    # values match no record filter, so filtered searches never see these rows.
+    return {"row": "decline", "record": "", "doc_id": row.doc_id, "id": "", "kind": "decline",
+            "section": -1, "measure": -1, "deadline": "", "units": ""}

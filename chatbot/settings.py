@@ -42,7 +42,7 @@ class Settings(BaseSettings):
     top_k: int = 5
     # Decline when the refusal model's P(out of scope) reaches this
     # (chatbot/relevance.py; calibrated with python -m eval.answers --calibrate).
-    refusal_threshold: float = 0.65
+    refusal_threshold: float = 0.6
 
     # Optional LLM (any OpenAI-compatible endpoint)
     llm_base_url: str | None = None
