@@ -195,7 +195,7 @@ def features(engine, query, hits: list[Hit]) -> tuple[list[str], dict]:
     known = sum(len(w) for w in known_words) / total if total else 0.0
     dz, sent, faq, nm = dense_signals(engine, query)
     return words, {"known": known, "g1": g1, "cov": float(query.coverage), "dz": dz,
-                   "sent": sent, "gap": amount_gap(query.text, top3), "faq": faq,
+                   "sent": sent, "gap": amount_gap(query.text, top3, best_text(hits)), "faq": faq,
                    "kq": asked_before(engine, words, hits), "nm": NO_DENSE["nm"] if nm is None else nm}
 
 
@@ -236,9 +236,11 @@ EN_ASKS_DURATION = re.compile(r"\bhow many (?:working )?days\b|\bwhat (?:date|da
 
 # Facts a policy plan never holds: the documents to bring, where an office is
 # and when it opens, its phone number (unless the clause gives one: 12345, 12388).
-ASKS_MATERIALS = re.compile(r"(?:哪些|什么|啥|几样)(?:材料|资料)|材料清单|(?:要|需要|得)带(?:什么|啥)")
-# A clause that says no papers are needed ("刷脸办电", "免于提交实体证照") answers it.
-MATERIALS = re.compile(r"材料清单|提交以下|刷脸|一照办|免于提交|无需提交|不再提交|免提交")
+# "缺什么材料能不能一次性告诉我" complains about being sent back (第54条), it asks for no list.
+ASKS_MATERIALS = re.compile(r"(?<![缺差少])(?:哪些|什么|啥|几样)(?:材料|资料)|材料清单|(?:要|需要|得)带(?:什么|啥)")
+# A best clause that says no papers are needed ("刷脸办电", "一照办电") answers it;
+# only the best one: "免于提交实体证照" two clauses down does not list what to bring.
+MATERIALS = re.compile(r"材料清单|提交以下|刷脸|一照办|无需提交|不再提交")
 ASKS_PLACE = re.compile(r"在哪条街|(?:具体|办公|详细)地址|地址在哪|(?:几点|什么时候|啥时候)(?:上班|下班|开门|关门)"
                         r"|办公时间|上班时间|(?:周末|周六|周日|星期天|节假日)(?:上不上班|上班|开门|办公)")
 PLACE = re.compile(r"\d{1,2}[:：]\d{2}|\d+号楼|路\d+号")
@@ -250,24 +252,30 @@ FIGURES = ((ASKS_RATE, RATE, "比例"), (ASKS_MONEY, MONEY, "金额"), (ASKS_DUR
            (EN_ASKS_RATE, RATE, "比例"), (EN_ASKS_MONEY, MONEY, "金额"), (EN_ASKS_DURATION, DURATION, "天数或日期"))
 
 
-def missing_figure(question: str, clause: str) -> str | None:
+def missing_figure(question: str, clause: str, best: str | None = None) -> str | None:
     """The kind of figure ("比例", "金额", "天数或日期", "材料清单", …) the
-    question asks for when the best clauses contain none of that kind."""
+    question asks for when the best clauses (``clause``) contain none of that
+    kind; a list of documents must be in the best clause itself (``best``)."""
     for asks, has, kind in FIGURES:
-        if asks.search(question) and not has.search(clause):
+        where = best if kind == "材料清单" and best is not None else clause
+        if asks.search(question) and not has.search(where):
             return kind
     return None
 
 
-def amount_gap(question: str, clause: str) -> float:
+def amount_gap(question: str, clause: str, best: str | None = None) -> float:
     """1 when the question asks for a figure (money, rate, days, date) of a
     kind that the best clauses do not contain at all."""
-    return 1.0 if missing_figure(question, clause) else 0.0
+    return 1.0 if missing_figure(question, clause, best) else 0.0
 
 
 def top_text(hits: list[Hit]) -> str:
     """Where a figure the question asks for would have to be: the top clauses."""
     return " ".join(h.record.text for h in hits[:3])
+
+
+def best_text(hits: list[Hit]) -> str:
+    return hits[0].record.text if hits else ""
 
 
 def p_out(feats: dict) -> float:
@@ -294,11 +302,11 @@ def assess(engine, query, hits: list[Hit]) -> Relevance:
         else:
             inside = dense >= ENGLISH_DENSE_MIN and bool(terms)
         return Relevance(True, terms, {"dense": dense, "terms": len(terms), "faq": faq, "nm": nm},
-                         0.0 if inside else 1.0, dense, missing_figure(text, top_text(hits)))
+                         0.0 if inside else 1.0, dense, missing_figure(text, top_text(hits), best_text(hits)))
     words, feats = features(engine, query, hits)
     if not words and not hits:
         return Relevance(False, [], feats, 1.0, dense)
-    return Relevance(False, words, feats, p_out(feats), dense, missing_figure(text, top_text(hits)))
+    return Relevance(False, words, feats, p_out(feats), dense, missing_figure(text, top_text(hits), best_text(hits)))
 
 
 def is_relevant(rel: Relevance, threshold: float | None = None) -> bool:

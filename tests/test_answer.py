@@ -179,11 +179,34 @@ def test_amount_gap_signal():
     ("公示期几天", "公示时间由45天压缩至20天", None),
     ("电费比国家电价贵一大截找谁", "清理规范转供电环节加价", None),  # names a price, asks none
     ("小企业凭信用能贷到款吗", "推广信用贷款", None),
+    ("物流公司想在县里开几个点 每个点都要办执照吗", "推行一照多址", None),  # outlets, not a rate
+    ("税费能降几个点", "减轻企业负担", "比例"),
+    ("开个体户营业执照要带哪些材料", "推广电子营业执照", "材料清单"),
+    ("居民新装电表要带啥材料", "实现居民“刷脸办电”", None),  # the clause says no papers are needed
+    ("缺什么材料能不能一次性告诉我", "严格执行一次性告知", None),  # a complaint, not a list request
+    ("政务服务中心在哪条街 周末上班吗", "政务服务事项集中办理", "地址或办公时间"),
+    ("举报电话是多少", "畅通“12388”电话举报受理系统", None),
+    ("市场监管局电话是多少", "优化企业开办服务", "电话号码"),
 ])
 def test_missing_figure(question, clause, kind):
     from chatbot.relevance import missing_figure
 
     assert missing_figure(question, clause) == kind
+
+
+def test_a_document_list_must_be_in_the_best_clause():
+    """"免于提交实体证照" in the third clause does not tell a founder what to bring."""
+    from chatbot.relevance import missing_figure
+
+    q = "办营业执照要带哪些材料"
+    assert missing_figure(q, "推广电子营业执照 实现居民“刷脸办电”", best="推广电子营业执照") == "材料清单"
+    assert missing_figure(q, "实现居民“刷脸办电”", best="实现居民“刷脸办电”") is None
+
+
+@pytest.mark.parametrize("question", ["开奶茶店办营业执照要带哪些材料", "伊吾县政务服务中心在哪 几点上班"])
+def test_what_a_plan_never_holds_is_declined(engine, question):
+    a = answer(question)
+    assert a.refused and a.citations == [] and "12345" in a.text
 
 
 def test_a_figure_the_plan_lacks_is_declined_with_the_clauses_on_the_topic(engine):
