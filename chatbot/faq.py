@@ -21,11 +21,24 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 from .models import ParseWarning
 
 MAX_QUESTION_CHARS = 200
+
+
+def _json_lines(text: str, doc_id: str, source: str, warnings: list[ParseWarning]) -> Iterator[tuple[int, object]]:
+    """(line number, parsed value) for each non-blank line; a line that is not
+    JSON adds a warning to ``warnings`` and is skipped."""
+    for no, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        try:
+            yield no, json.loads(raw)
+        except json.JSONDecodeError as e:
+            warnings.append(ParseWarning(doc_id, no, f"{source}: invalid JSON ({e.msg}); line skipped"))
 
 
 def parse_questions(text: str, doc_id: str, known_ids: set[str],
@@ -39,14 +52,7 @@ def parse_questions(text: str, doc_id: str, known_ids: set[str],
     def warn(line: int, msg: str, rid: str | None = None) -> None:
         warnings.append(ParseWarning(doc_id, line, f"{source}: {msg}", rid))
 
-    for no, raw in enumerate(text.splitlines(), start=1):
-        if not raw.strip():
-            continue
-        try:
-            item = json.loads(raw)
-        except json.JSONDecodeError as e:
-            warn(no, f"invalid JSON ({e.msg}); line skipped")
-            continue
+    for no, item in _json_lines(text, doc_id, source, warnings):
         if not isinstance(item, dict):
             warn(no, "expected an object with 'id' and 'q'; line skipped")
             continue
@@ -77,14 +83,7 @@ def parse_declines(text: str, doc_id: str, source: str = "<declines>") -> tuple[
     out: list[str] = []
     warnings: list[ParseWarning] = []
     seen: set[str] = set()
-    for no, raw in enumerate(text.splitlines(), start=1):
-        if not raw.strip():
-            continue
-        try:
-            item = json.loads(raw)
-        except json.JSONDecodeError as e:
-            warnings.append(ParseWarning(doc_id, no, f"{source}: invalid JSON ({e.msg}); line skipped"))
-            continue
+    for no, item in _json_lines(text, doc_id, source, warnings):
         q = item.get("q") if isinstance(item, dict) else None
         if not isinstance(q, str) or not q.strip() or len(q) > MAX_QUESTION_CHARS:
             warnings.append(ParseWarning(
