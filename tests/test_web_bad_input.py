@@ -173,3 +173,64 @@ def test_oversized_request_body_is_refused_before_parsing(url):
     status, _ = post(big, chunked=True)
     assert status == 413
     assert raw_call(url, "ask", "刻章要钱吗", None)["citations"] == ["6"]
+
+
+def _request(url, method, path, body=None, headers=None):
+    import http.client
+    import urllib.parse
+
+    u = urllib.parse.urlparse(url)
+    con = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
+    try:
+        con.request(method, path, body=body, headers=headers or {})
+        r = con.getresponse()
+        return r.status, r.read().decode("utf-8", "replace")
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("path", ["/gradio_api/upload", "/gradio_api/upload/", "//gradio_api//upload",
+                                  "/gradio_api/upload?upload_id=x", "/gradio_api/process_recording"])
+def test_uploads_are_refused_before_gradio_reads_them(url, path, tmp_path):
+    """The app has no file input: an upload (here 50 files in one multipart
+    body) gets 403 with a Chinese message, no temp path, and nothing is kept."""
+    import tempfile
+    from pathlib import Path
+
+    boundary = "xYiWuBoundary"
+    parts = [f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"f{i}.txt\"\r\n"
+             f"Content-Type: text/plain\r\n\r\n{'x' * 2000}\r\n" for i in range(50)]
+    body = ("".join(parts) + f"--{boundary}--\r\n").encode()
+    cache = Path(tempfile.gettempdir()) / "gradio"
+    before = {p.name for p in cache.rglob("f*.txt")} if cache.exists() else set()
+    status, text = _request(url, "POST", path, body,
+                            {"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    assert status == 403, text
+    assert "不接受文件上传" in text and "/tmp" not in text
+    after = {p.name for p in cache.rglob("f*.txt")} if cache.exists() else set()
+    assert after == before
+
+
+@pytest.mark.parametrize("path", ["/gradio_api/upload_progress?upload_id=x", "/gradio_api/file=/etc/hostname",
+                                  "/gradio_api/file/etc/hostname", "/gradio_api/proxy=http://example.com/x"])
+def test_file_routes_are_closed(url, path):
+    status, text = _request(url, "GET", path)
+    assert status in (403, 404), text
+    assert "root:" not in text and "Traceback" not in text
+
+
+def test_page_and_its_assets_still_load(url):
+    """What the browser fetches for the page is untouched by the file guard."""
+    import re
+
+    status, page = _request(url, "GET", "/")
+    assert status == 200 and "<html" in page.lower()
+    assets = re.findall(r'(?:src|href)="\.?(/?assets/[^"]+)"', page)
+    assert assets, "the page references its JavaScript/CSS assets"
+    for a in assets[:5]:
+        s, _ = _request(url, "GET", "/" + a.lstrip("/"))
+        assert s == 200, a
+    for path in ("/config", "/theme.css", "/gradio_api/info"):
+        s, _ = _request(url, "GET", path)
+        assert s == 200, path
+    assert raw_call(url, "ask", "刻章要钱吗", None)["citations"] == ["6"]

@@ -106,9 +106,11 @@ def launch_kwargs() -> dict:
     from starlette.middleware import Middleware
 
     from .bodylimit import BodyLimit
+    from .uploads import RefuseUploads
 
-    limit = Middleware(BodyLimit, max_bytes=get_settings().max_request_bytes)
-    return {"theme": theme(), "css": CSS, "head": HEAD, "app_kwargs": {"middleware": [limit]}}
+    # Outermost first: file routes are refused before the body is even counted.
+    middleware = [Middleware(RefuseUploads), Middleware(BodyLimit, max_bytes=get_settings().max_request_bytes)]
+    return {"theme": theme(), "css": CSS, "head": HEAD, "app_kwargs": {"middleware": middleware}}
 
 
 PRIVATE = {"api_visibility": "private"}
