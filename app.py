@@ -8,9 +8,9 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> int:
-    from chatbot.settings import get_settings
+    from chatbot.app.settings import Settings
 
-    s = get_settings()
+    s = Settings()
     p = argparse.ArgumentParser(description="伊吾县营商环境政策问答助手（网页版）")
     p.add_argument("--host", default=s.host, help=f"listen address (default {s.host}; YIWU_HOST)")
     p.add_argument("--port", type=int, default=s.port, help=f"port (default {s.port}; YIWU_PORT)")
@@ -20,12 +20,13 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     print("正在加载政策文本和索引…", file=sys.stderr, flush=True)
-    from chatbot.corpus import CorpusError
-    from chatbot.index import IndexUnavailable
-    from chatbot.ui import launch
+    from chatbot.app.bootstrap import bootstrap
+    from chatbot.app.web import launch
+    from chatbot.corpus.source import CorpusError
+    from chatbot.search.store import IndexUnavailable
 
     try:
-        demo, url = launch(host=args.host, port=args.port)
+        demo, url = launch(bootstrap(s), host=args.host, port=args.port)
     except (CorpusError, IndexUnavailable) as e:
         # e.g. Chroma server mode with the server down, or a broken corpus file
         print(f"无法启动：{e}", file=sys.stderr, flush=True)

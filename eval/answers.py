@@ -9,7 +9,10 @@ Metrics (see the grounded-answers issue):
 - false_refusal_rate: in-scope questions that were refused.
 
 --calibrate prints the refusal model's fit (5-fold cross-validated) and the
-trade-off table: threshold vs refusal accuracy vs false-refusal rate.
+trade-off table: threshold vs refusal accuracy vs false-refusal rate;
+--write then stores the refit (coefficients, the neutral values, the sets it
+was fitted on) in the model file the app reads (chatbot/data/refusal_model.json),
+keeping its threshold unless --threshold is given.
 """
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ import statistics
 import sys
 import time
 
-from eval.common import is_hit, load_qa
+from eval.common import is_hit, load_qa, services
 
 
 def evaluate(qa, answer_fn) -> dict:
@@ -90,29 +93,26 @@ def print_report(res: dict) -> None:
         print(f"  {r['id']} {r['question']}  cited={r['citations'][:4]}")
 
 
-def calibrate(qa, thresholds=(0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.9)) -> dict:
+def calibrate(svc, qa, thresholds=(0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.9)) -> dict:
     """Features of every question that reaches the refusal check; the current
     model's trade-off table, and a 5-fold cross-validated refit."""
     import numpy as np
 
-    from chatbot import relevance
-    from chatbot.retrieve import get_engine
-
-    engine = get_engine()
+    refusal, retriever = svc.assistant.refusal, svc.retriever
+    features = refusal.model.features
     X, y, p_now, english, forced = [], [], [], [], []
     for item in qa:
-        query = engine.analyse(item.question)
+        query = retriever.analyse(item.question)
         if query.refs:
             continue  # exact references never reach the refusal check
-        hits = engine.search(item.question, k=5)
-        rel = relevance.assess(engine, query, hits)
+        rel = refusal.assess(retriever.retrieve(query, k=5))
         if rel.english:
             english.append((item, rel))
             continue
-        X.append([rel.features[k] for k in relevance.FEATURES])
+        X.append([rel.features[k] for k in features])
         y.append(not item.gold)
         p_now.append(rel.p_out)
-        forced.append(bool(rel.missing))  # declined whatever P says (relevance.is_relevant)
+        forced.append(bool(rel.missing))  # declined whatever P says (RefusalCheck.is_relevant)
     X, y, p_now, forced = np.array(X), np.array(y), np.array(p_now), np.array(forced, dtype=bool)
 
     def table(p):
@@ -138,18 +138,31 @@ def calibrate(qa, thresholds=(0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.
                            method="predict_proba")[:, 1]
     model.fit(X, y)
     scaler, lr = model[0], model[1]
-    coef = lr.coef_[0] / scaler.scale_  # back to raw features, as relevance.p_out uses them
+    coef = lr.coef_[0] / scaler.scale_  # back to raw features, as RefusalModel.p_out uses them
     intercept = lr.intercept_[0] - float((lr.coef_[0] * scaler.mean_ / scaler.scale_).sum())
     out["cross_validated"] = table(cv)
-    out["refit"] = {"coef": {k: round(float(c), 2) for k, c in zip(relevance.FEATURES, coef)},
+    out["refit"] = {"coef": {k: round(float(c), 2) for k, c in zip(features, coef)},
                     "intercept": round(float(intercept), 2)}
     return out
 
 
-def bench(qa, rounds: int = 1) -> dict:
-    """Extractive answer latency after warm-up (not a test: numbers depend on the machine)."""
-    from chatbot.answer import answer
+def write_model(path, refit: dict, fitted_on: list[str], threshold: float | None = None) -> dict:
+    """Store a refit in the model file, keeping what the fit does not decide
+    (features, neutral values, embedder, English margins, the threshold)."""
+    from pathlib import Path
 
+    p = Path(path)
+    data = json.loads(p.read_text("utf-8"))
+    data.update(coef=refit["coef"], intercept=refit["intercept"], fitted_on=fitted_on)
+    if threshold is not None:
+        data["threshold"] = threshold
+    p.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", "utf-8")
+    return data
+
+
+def bench(svc, qa, rounds: int = 1) -> dict:
+    """Extractive answer latency after warm-up (not a test: numbers depend on the machine)."""
+    answer = svc.assistant.answer
     questions = [x.question for x in qa]
     for q in questions[:5]:
         answer(q)  # warm-up: model, index, jieba, caches
@@ -159,13 +172,10 @@ def bench(qa, rounds: int = 1) -> dict:
             t0 = time.perf_counter()
             answer(q)
             times.append(time.perf_counter() - t0)
-    from chatbot.retrieve import get_engine
-
-    engine = get_engine()
     search_times = []
     for q in questions:
         t0 = time.perf_counter()
-        engine.search(q, k=5)
+        svc.retriever.search(q, k=5)
         search_times.append(time.perf_counter() - t0)
     times.sort()
     return {"n": len(times), "p50_ms": round(statistics.median(times) * 1000, 1),
@@ -181,17 +191,26 @@ def main(argv=None) -> int:
                     help="a QA file; repeat to pool several (e.g. to calibrate on two sets)")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--calibrate", action="store_true", help="print the refusal trade-off table")
+    ap.add_argument("--write", action="store_true", help="with --calibrate: store the refit in the model file")
+    ap.add_argument("--threshold", type=float, help="with --write: the threshold to store")
     ap.add_argument("--bench", action="store_true", help="answer latency p50 after warm-up")
     args = ap.parse_args(argv)
     qa = [item for path in args.qa for item in load_qa(path)]
+    svc = services()
     if args.bench:
-        res = bench(qa)
+        res = bench(svc, qa)
         print(json.dumps(res) if args.json else
               f"answer latency over {res['n']} questions after warm-up: p50 {res['p50_ms']} ms, "
               f"p90 {res['p90_ms']} ms, max {res['max_ms']} ms (retrieval alone: p50 {res['search_p50_ms']} ms)")
         return 0
     if args.calibrate:
-        res = calibrate(qa)
+        res = calibrate(svc, qa)
+        if args.write and "refit" in res:
+            from pathlib import Path
+
+            written = write_model(svc.settings.refusal_model, res["refit"],
+                                  [Path(p).name for p in args.qa], args.threshold)
+            print(f"wrote {svc.settings.refusal_model} (threshold {written['threshold']})", file=sys.stderr)
         if args.json:
             print(json.dumps(res, ensure_ascii=False, indent=2))
         else:
@@ -205,9 +224,7 @@ def main(argv=None) -> int:
             if "refit" in res:
                 print(f"\nrefit on all: {res['refit']}")
         return 0
-    from chatbot.answer import answer
-
-    res = evaluate(qa, answer)
+    res = evaluate(qa, svc.assistant.answer)
     if args.json:
         print(json.dumps({k: v for k, v in res.items() if not k.startswith("_")}, ensure_ascii=False))
     else:

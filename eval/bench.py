@@ -15,14 +15,6 @@ import tempfile
 import time
 
 
-def percentile(xs: list[float], p: float) -> float:
-    xs = sorted(xs)
-    if not xs:
-        return 0.0
-    i = min(len(xs) - 1, max(0, round(p / 100 * (len(xs) - 1))))
-    return xs[i]
-
-
 def timed(fn, items) -> list[float]:
     out = []
     for x in items:
@@ -34,7 +26,7 @@ def timed(fn, items) -> list[float]:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m eval.bench", description=__doc__)
-    ap.add_argument("--qa", default="eval/qa.jsonl")
+    ap.add_argument("--qa", default="eval/sets/qa.jsonl")
     ap.add_argument("--n", type=int, default=200, help="questions to time")
     ap.add_argument("--build", action="store_true", help="also time a fresh index build")
     ap.add_argument("--json", action="store_true")
@@ -44,39 +36,30 @@ def main(argv=None) -> int:
     if args.build:
         tmp = tempfile.mkdtemp(prefix="yiwu-bench-")
         os.environ["YIWU_INDEX_DIR"] = tmp
-    from chatbot.settings import get_settings
-
-    get_settings.cache_clear()
-    from chatbot.retrieve import build_engine, set_engine
-
-    from eval.common import load_qa
+    from eval.common import load_qa, percentile, services
 
     t0 = time.perf_counter()
-    engine = build_engine(get_settings())
+    svc = services()
     report["engine_start_s"] = round(time.perf_counter() - t0, 2)
     if args.build:
-        report["index_build_s"] = round(engine.vector.last_build_seconds or 0.0, 2)
-        report["index_rows"] = engine.vector.collection.count()
-    set_engine(engine)
+        report["index_build_s"] = round(svc.vectors.last_build_seconds or 0.0, 2)
+        report["index_rows"] = svc.vectors.collection.count()
     questions = [q.question for q in load_qa(args.qa)]
     questions = (questions * (args.n // max(1, len(questions)) + 1))[: args.n]
 
     warm = questions[:10]
-    timed(lambda q: engine.search(q, k=5), warm)
-    search_ms = timed(lambda q: engine.search(q, k=5), questions)
+    search = svc.retriever.search
+    timed(lambda q: search(q, k=5), warm)
+    search_ms = timed(lambda q: search(q, k=5), questions)
     report["search_ms"] = {"n": len(search_ms), "p50": round(statistics.median(search_ms), 1),
                            "p95": round(percentile(search_ms, 95), 1),
                            "mean": round(statistics.fmean(search_ms), 1)}
-    try:
-        from chatbot.answer import answer
-    except ImportError:
-        answer = None
-    if answer is not None:
-        timed(answer, warm)
-        answer_ms = timed(answer, questions)
-        report["answer_ms"] = {"n": len(answer_ms), "p50": round(statistics.median(answer_ms), 1),
-                               "p95": round(percentile(answer_ms, 95), 1),
-                               "mean": round(statistics.fmean(answer_ms), 1)}
+    answer = svc.assistant.answer
+    timed(answer, warm)
+    answer_ms = timed(answer, questions)
+    report["answer_ms"] = {"n": len(answer_ms), "p50": round(statistics.median(answer_ms), 1),
+                           "p95": round(percentile(answer_ms, 95), 1),
+                           "mean": round(statistics.fmean(answer_ms), 1)}
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:

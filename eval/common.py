@@ -5,6 +5,9 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parent.parent
+SETS = ROOT / "eval" / "sets"
+
 
 @dataclass
 class QA:
@@ -53,3 +56,20 @@ def retrieval_metrics(ranks: list[int | None], ks=(1, 3, 5)) -> dict:
         out[f"recall@{k}"] = round(sum(1 for r in ranks if r and r <= k) / n, 4) if n else 0.0
     out["mrr"] = round(sum(1.0 / r for r in ranks if r) / n, 4) if n else 0.0
     return out
+
+
+def percentile(xs: list[float], p: float) -> float:
+    """Linear-interpolated percentile (NaN for no data)."""
+    if not xs:
+        return float("nan")
+    xs = sorted(xs)
+    k = (len(xs) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(xs) - 1)
+    return xs[lo] + (xs[hi] - xs[lo]) * (k - lo)
+
+
+def services(**kw):
+    """The assistant, built the way the app builds it (``app.bootstrap``)."""
+    from chatbot.app.bootstrap import bootstrap
+
+    return bootstrap(**kw)

@@ -30,8 +30,10 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from eval.common import percentile
+
 ROOT = Path(__file__).resolve().parent.parent
-QA = ROOT / "eval" / "qa.jsonl"
+QA = ROOT / "eval" / "sets" / "qa.jsonl"
 
 
 def free_port() -> int:
@@ -48,15 +50,6 @@ def questions(path: Path = QA) -> list[str]:
             if line:
                 out.append(json.loads(line)["question"])
     return out
-
-
-def percentile(xs: list[float], p: float) -> float:
-    if not xs:
-        return float("nan")
-    xs = sorted(xs)
-    k = (len(xs) - 1) * p / 100
-    lo, hi = int(k), min(int(k) + 1, len(xs) - 1)
-    return xs[lo] + (xs[hi] - xs[lo]) * (k - lo)
 
 
 def wait_ready(url: str, proc: subprocess.Popen | None, timeout: float) -> None:
@@ -194,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
         p.error("questions must be 1–100000 and clients 1–200")
 
     sys.path.insert(0, str(ROOT))
-    from chatbot.settings import get_settings
+    from chatbot.app.settings import Settings
 
     tmp = Path(tempfile.mkdtemp(prefix="yiwu-load-"))
     proc = None
@@ -208,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
             db = args.data_dir / "feedback.sqlite3" if args.data_dir else None
         else:
             index_dir = tmp / "index"
-            src = get_settings().index_dir
+            src = Settings().index_dir
             if src.exists():  # a private copy: never write into the shared store
                 shutil.copytree(src, index_dir)
             port = free_port()

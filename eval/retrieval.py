@@ -6,15 +6,15 @@ import json
 import sys
 from collections import defaultdict
 
-from eval.common import first_hit_rank, load_qa, retrieval_metrics
+from eval.common import first_hit_rank, load_qa, retrieval_metrics, services
 
 
-def evaluate(engine, qa, k: int = 5, mode: str = "hybrid") -> dict:
+def evaluate(retriever, qa, k: int = 5, mode: str = "hybrid") -> dict:
     ranks_all, by_type, failures = [], defaultdict(list), []
     for item in qa:
         if not item.gold:
             continue
-        hits = engine.search(item.question, k=max(k, 5), mode=mode)
+        hits = retriever.search(item.question, k=max(k, 5), mode=mode)
         got = [h.record.ref for h in hits][:max(k, 5)]
         rank = first_hit_rank(got, item.gold)
         ranks_all.append(rank)
@@ -56,12 +56,10 @@ def main(argv=None) -> int:
     ap.add_argument("--retriever", choices=["hybrid", "dense", "bm25", "all"], default="hybrid")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
-    from chatbot.retrieve import get_engine
-
     qa = load_qa(args.qa)
-    engine = get_engine()
+    retriever = services().retriever
     modes = ["hybrid", "dense", "bm25"] if args.retriever == "all" else [args.retriever]
-    results = [evaluate(engine, qa, args.k, m) for m in modes]
+    results = [evaluate(retriever, qa, args.k, m) for m in modes]
     if args.json:
         payload = [{k: v for k, v in r.items() if k != "failures"} for r in results]
         print(json.dumps(payload[0] if len(payload) == 1 else payload, ensure_ascii=False, indent=2))

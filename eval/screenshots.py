@@ -139,12 +139,13 @@ def main(argv: list[str] | None = None) -> int:
     url = args.url
     if not url:
         sys.path.insert(0, str(ROOT))
-        from chatbot.ui import launch
+        from chatbot.app.bootstrap import bootstrap
+        from chatbot.app.web import launch
 
         sys.path.insert(0, str(ROOT / "tests"))
         from _webapp import free_port, wait_ready
 
-        demo, url = launch(host="127.0.0.1", port=free_port())
+        demo, url = launch(bootstrap(), host="127.0.0.1", port=free_port())
         wait_ready(url)
     try:
         for path in capture(url if url.endswith("/") else url + "/", args.out):

@@ -1,5 +1,5 @@
-"""A live copy of the web app for tests: started once per test session,
-in this process, on a free loopback port; stopped at exit."""
+"""A live copy of the web app for tests: started once per test session (per
+services object), in this process, on a free loopback port; stopped at exit."""
 from __future__ import annotations
 
 import atexit
@@ -32,21 +32,27 @@ def wait_ready(url: str, timeout: float = 60.0) -> None:
     raise TimeoutError(f"app at {url} not ready: {last}")
 
 
-def live_url() -> str:
-    """URL of the running app (needs the `engine` fixture to have run)."""
-    with _lock:
-        if "url" not in _live:
-            from chatbot.ui import build_app, launch
+def start(services):
+    """Launch the app over ``services`` on a free loopback port: (demo, url)."""
+    from chatbot.app.web import build_app, launch
 
-            demo = build_app()
-            for attempt in range(3):
-                try:
-                    demo, url = launch(demo, host="127.0.0.1", port=free_port())
-                    break
-                except OSError:  # the port was taken in between
-                    if attempt == 2:
-                        raise
-            wait_ready(url)
-            _live.update(url=url, demo=demo)
+    demo = build_app(services)
+    for attempt in range(3):
+        try:
+            demo, url = launch(services, demo, host="127.0.0.1", port=free_port())
+            break
+        except OSError:  # the port was taken in between
+            if attempt == 2:
+                raise
+    wait_ready(url)
+    return demo, url
+
+
+def live_url(services) -> str:
+    """URL of the app over ``services``, started once per test session."""
+    with _lock:
+        if id(services) not in _live:
+            demo, url = start(services)
+            _live[id(services)] = (url, demo, services)
             atexit.register(demo.close)
-        return _live["url"]
+        return _live[id(services)][0]

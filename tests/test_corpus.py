@@ -12,18 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from chatbot.corpus import (
-    CorpusError,
-    Library,
-    cn_to_int,
-    int_to_cn,
-    load_library,
-    normalize_deadline,
-    parse_file,
-    parse_text,
-    read_manifest,
-    split_units,
-)
+from chatbot.corpus.formats.plan import parse_text, split_units
+from chatbot.corpus.library import Library, load_library, parse_file
+from chatbot.corpus.manifest import read_manifest
+from chatbot.corpus.source import CorpusError
+from chatbot.domain.dates import normalize_deadline
+from chatbot.domain.numerals import cn_to_int, int_to_cn
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAN = ROOT / "corpus" / "yiwu-business-environment-plan-2023-2025.txt"

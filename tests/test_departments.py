@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from chatbot import departments
+from chatbot.text import departments
 
 
 @pytest.fixture(scope="module")
@@ -78,8 +78,8 @@ def test_matches(known):
 
 
 _SCRIPT = """
-from chatbot.corpus import load_library
-from chatbot import departments
+from chatbot.corpus.library import load_library
+from chatbot.text import departments
 lib = load_library('corpus')
 known = sorted({u for r in lib.records for u in r.units})
 print(departments.mentioned('税务局和人社局一起负责的', known))

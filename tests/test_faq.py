@@ -1,4 +1,4 @@
-"""Curated example questions (chatbot.faq): parsing, the manifest key, the
+"""Curated example questions (chatbot.corpus.curated): parsing, the manifest key, the
 index rows they become, how they score, and the real corpus's file."""
 from __future__ import annotations
 
@@ -7,10 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from chatbot.corpus import CorpusError, load_library
-from chatbot.faq import MAX_QUESTION_CHARS, parse_declines, parse_questions
-from chatbot.index import DECLINE_MARK, QUESTION_MARK, VectorIndex, aggregate, embed_rows, index_rows
-from chatbot.settings import Settings
+from chatbot.corpus.library import load_library
+from chatbot.corpus.source import CorpusError
+from chatbot.corpus.curated import MAX_QUESTION_CHARS, parse_declines, parse_questions
+from chatbot.domain.tuning import FusionTuning
+from chatbot.search.fusion import record_scores
+from chatbot.search.rows import DECLINE_MARK, QUESTION_MARK, embed_rows, index_rows
+from chatbot.search.vectors import VectorIndex
+
+from conftest import store_config
+from chatbot.app.settings import Settings
 
 from test_index import TINY, FakeEmbeddings
 
@@ -107,7 +113,7 @@ def test_questions_become_rows_embedded_as_queries(tmp_path):
 
     settings = Settings(index_dir=tmp_path / "index", data_dir=tmp_path / "data", corpus_dir=corpus,
                         default_doc="tiny", chroma_host=None)
-    idx = VectorIndex(settings, lib, FakeEmbeddings()).ensure()
+    idx = VectorIndex(store_config(settings), lib, FakeEmbeddings()).ensure()
     assert idx.collection.count() == len(rows)
     got = idx.collection.get(where={"row": "question"}, include=["metadatas"])
     assert sorted(got["ids"]) == ["tiny:1.1#q0", "tiny:1.1#q1"] and all(m["id"] == "1.1" for m in got["metadatas"])
@@ -123,10 +129,10 @@ def test_embedders_without_a_batch_method_embed_questions_one_by_one(tmp_path):
 def test_aggregate_blends_text_and_best_question():
     rows = [("a", 0.8), ("a#s0", 0.8), (f"a{QUESTION_MARK}0", 0.95), (f"a{QUESTION_MARK}1", 0.6),
             ("b", 0.9), ("b#s0", 0.9)]
-    got = dict(aggregate(rows, weight=0.5, q_weight=0.5))
+    got = dict(record_scores(rows, FusionTuning(sentence_weight=0.5, question_weight=0.5)))
     assert got["a"] == pytest.approx(0.875)  # 0.5 * 0.8 + 0.5 * 0.95: the best question counts
     assert got["b"] == pytest.approx(0.9)  # no questions: its text alone
-    assert dict(aggregate(rows, weight=0.5, q_weight=0.0))["a"] == pytest.approx(0.8)
+    assert dict(record_scores(rows, FusionTuning(sentence_weight=0.5, question_weight=0.0)))["a"] == pytest.approx(0.8)
 
 
 def test_real_corpus_questions_cover_every_clause(library):
@@ -146,8 +152,6 @@ def test_real_corpus_questions_help_everyday_wording(engine, question, gold):
     """Everyday questions that share few words with their clause: the dense
     side ranks the clause higher through its curated questions (first or
     second) than without them, and hybrid search ranks it first."""
-    from chatbot import index
-
     rows = engine.dense_rows(engine.analyse(question))
     text_only = [(rid, sim) for rid, sim in rows if QUESTION_MARK not in rid]
     assert len(text_only) < len(rows)
@@ -155,25 +159,27 @@ def test_real_corpus_questions_help_everyday_wording(engine, question, gold):
     def rank(scored):
         return [uid for uid, _ in scored].index(f"yiwu:{gold}")
 
-    with_questions, without = rank(index.aggregate(rows)), rank(index.aggregate(text_only))
+    with_questions, without = rank(record_scores(rows, engine.tuning)), rank(record_scores(text_only, engine.tuning))
     assert with_questions <= 1 and without >= 1 and with_questions < without
     assert engine.search(question, k=1)[0].record.id == gold
 
 
-def test_asked_before_reads_the_top_clauses_curated_questions(engine):
+def test_asked_before_reads_the_top_clauses_curated_questions(engine, assistant):
     """Everyday words the plan never uses count when the top clauses' curated
     questions use them; without curated questions the signal is neutral."""
     from types import SimpleNamespace
 
-    from chatbot import relevance
+    from chatbot.answer.refusal import RefusalCheck
 
+    refusal = assistant.refusal
+    neutral = refusal.model.neutral["kq"]
     hits = engine.search("刻章要花钱吗", k=3)
     assert hits[0].record.id == "6"
-    assert relevance.asked_before(engine, ["刻章", "花钱"], hits) == 1.0  # 6: "新办企业刻章要收费吗", "开公司要花钱吗"
-    assert relevance.asked_before(engine, ["火星", "旅游"], hits) == 0.0
-    bare = SimpleNamespace(library=SimpleNamespace(questions_of=lambda r: []))
-    assert relevance.asked_before(bare, ["刻章"], hits) == relevance.NO_QUESTIONS
-    assert relevance.asked_before(engine, [], hits) == relevance.NO_QUESTIONS
+    assert refusal.asked_before(["刻章", "花钱"], hits) == 1.0  # 6: "新办企业刻章要收费吗", "开公司要花钱吗"
+    assert refusal.asked_before(["火星", "旅游"], hits) == 0.0
+    bare = RefusalCheck(SimpleNamespace(questions_of=lambda r: []), refusal.model, None)
+    assert bare.asked_before(["刻章"], hits) == neutral
+    assert refusal.asked_before([], hits) == neutral
 
 
 # -- out-of-scope examples ("declines") ------------------------------------------
@@ -225,10 +231,10 @@ def test_decline_rows_are_embedded_as_queries_and_never_become_hits(tmp_path):
     assert emb.batched == ["开公司跑几趟", "明天天气怎么样"]  # query side, like curated questions
     assert "明天天气怎么样" not in emb.doc_texts
     # however close, a decline row is not a record's score
-    assert [uid for uid, _ in aggregate([(neg.id, 0.99), ("tiny:1.1", 0.5)])] == ["tiny:1.1"]
+    assert [uid for uid, _ in record_scores([(neg.id, 0.99), ("tiny:1.1", 0.5)], FusionTuning())] == ["tiny:1.1"]
     settings = Settings(index_dir=tmp_path / "index", data_dir=tmp_path / "data", corpus_dir=corpus,
                         default_doc="tiny", chroma_host=None)
-    idx = VectorIndex(settings, lib, FakeEmbeddings()).ensure()
+    idx = VectorIndex(store_config(settings), lib, FakeEmbeddings()).ensure()
     assert idx.collection.count() == len(rows)
     hits = idx.search("明天天气怎么样", 10)
     assert hits and all(DECLINE_MARK not in uid for uid, _ in hits)
@@ -244,16 +250,14 @@ def test_real_corpus_declines_are_clean(library):
     "伊吾县政务服务中心在哪 几点上班",
     "What is the minimum wage in Xinjiang right now?",
 ])
-def test_questions_like_the_declines_are_refused(engine, question):
+def test_questions_like_the_declines_are_refused(engine, assistant, question):
     """The margin between the best curated question and the closest decline
     example: closer to the latter, the plan does not answer it."""
-    from chatbot import relevance
-
-    q = engine.analyse(question)
-    rel = relevance.assess(engine, q, engine.search(question, k=5))
-    nm = relevance.dense_signals(engine, q)[3]
+    retrieval = engine.retrieve(engine.analyse(question), k=5)
+    refusal = assistant.refusal
+    nm = refusal.dense_signals(retrieval)[3]
     assert nm is not None and nm < 0
-    assert not relevance.is_relevant(rel)
+    assert not refusal.is_relevant(refusal.assess(retrieval))
 
 
 @pytest.mark.parametrize("question", [
@@ -261,10 +265,8 @@ def test_questions_like_the_declines_are_refused(engine, question):
     "Can I apply for unemployment insurance benefits online?",
     "We plan to hire PhDs. Does the county support postdoctoral workstations?",
 ])
-def test_in_scope_questions_stay_closer_to_the_curated_questions(engine, question):
-    from chatbot import relevance
-
-    q = engine.analyse(question)
-    rel = relevance.assess(engine, q, engine.search(question, k=5))
-    assert relevance.dense_signals(engine, q)[3] > 0
-    assert relevance.is_relevant(rel)
+def test_in_scope_questions_stay_closer_to_the_curated_questions(engine, assistant, question):
+    retrieval = engine.retrieve(engine.analyse(question), k=5)
+    refusal = assistant.refusal
+    assert refusal.dense_signals(retrieval)[3] > 0
+    assert refusal.is_relevant(refusal.assess(retrieval))

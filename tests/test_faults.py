@@ -17,13 +17,15 @@ from pathlib import Path
 
 import pytest
 
-from chatbot.corpus import CorpusError, load_library, parse_file
-from chatbot.index import IndexUnavailable, VectorIndex, drop_cached_client, index_rows, open_client, store_path
-from chatbot.retrieve import Engine
-from chatbot.settings import Settings
+from chatbot.corpus.library import load_library, parse_file
+from chatbot.corpus.source import CorpusError
+from chatbot.search.rows import index_rows
+from chatbot.search.store import IndexUnavailable, drop_cached_client, open_client, store_path
+from chatbot.search.vectors import VectorIndex
+from chatbot.app.settings import Settings
 from fixtures.fake_embeddings import HashEmbeddings
 
-from conftest import FIXTURES, ROOT
+from conftest import retriever_over, store_config, FIXTURES, ROOT
 
 DEMO = FIXTURES / "demo"
 GOOD = """测试方案
@@ -37,7 +39,7 @@ GOOD = """测试方案
 
 @pytest.fixture
 def logs(caplog):
-    caplog.set_level(logging.WARNING, logger="chatbot.index")
+    caplog.set_level(logging.WARNING, logger="chatbot.search")
     return caplog
 
 
@@ -49,8 +51,8 @@ def lib():
 def make(tmp_path, lib):
     s = Settings(corpus_dir=DEMO, index_dir=tmp_path / "index", chroma_host=None)
     emb = HashEmbeddings()
-    idx = VectorIndex(s, lib, emb).ensure()
-    return s, idx, emb, Engine(s, lib, idx)
+    idx = VectorIndex(store_config(s), lib, emb).ensure()
+    return s, idx, emb, retriever_over(s, lib, idx)
 
 
 # -- the index under a running engine ---------------------------------------------
@@ -62,18 +64,18 @@ def test_index_directory_deleted_while_running(tmp_path, lib, logs):
     after = [h.record.ref for h in eng.search("供暖费能用手机交吗", k=3)]
     assert after == before
     assert "vanished; rebuilding" in logs.text and "built index" in logs.text
-    assert (store_path(s) / "chroma.sqlite3").is_file()  # rebuilt on disk, not only in memory
+    assert (store_path(store_config(s)) / "chroma.sqlite3").is_file()  # rebuilt on disk, not only in memory
     assert idx.rebuilds == 1 and idx.collection.count() == len(index_rows(lib.records))
     # a fresh process (simulated: chromadb's per-process cache dropped) uses it as is
-    drop_cached_client(s)
-    again = VectorIndex(s, lib, HashEmbeddings()).ensure()
+    drop_cached_client(store_config(s))
+    again = VectorIndex(store_config(s), lib, HashEmbeddings()).ensure()
     assert again.last_build_seconds is None and again.collection.count() == len(index_rows(lib.records))
 
 
 def test_index_database_corrupted_while_running(tmp_path, lib, logs):
     s, idx, emb, eng = make(tmp_path, lib)
     before = [h.record.ref for h in eng.search("独居老人送餐", k=3)]
-    db = store_path(s) / "chroma.sqlite3"
+    db = store_path(store_config(s)) / "chroma.sqlite3"
     with open(db, "r+b") as fh:
         fh.write(b"this is not a database " * 400)
     logs.clear()
@@ -81,18 +83,18 @@ def test_index_database_corrupted_while_running(tmp_path, lib, logs):
     assert after == before
     assert "rebuilding" in logs.text and "built index" in logs.text
     assert idx.rebuilds == 1
-    drop_cached_client(s)
-    col = open_client(s).get_collection(idx.name, embedding_function=None)
+    drop_cached_client(store_config(s))
+    col = open_client(store_config(s)).get_collection(idx.name, embedding_function=None)
     assert col.count() == len(index_rows(lib.records))
 
 
 def test_index_corrupted_before_start(tmp_path, lib, logs):
     """A process starting on a corrupt store wipes and rebuilds it."""
     s, idx, _, _ = make(tmp_path, lib)
-    drop_cached_client(s)  # as if this process had just started
-    (store_path(s) / "chroma.sqlite3").write_bytes(b"\x00garbage" * 1000)
+    drop_cached_client(store_config(s))  # as if this process had just started
+    (store_path(store_config(s)) / "chroma.sqlite3").write_bytes(b"\x00garbage" * 1000)
     logs.clear()
-    fresh = VectorIndex(s, lib, HashEmbeddings()).ensure()
+    fresh = VectorIndex(store_config(s), lib, HashEmbeddings()).ensure()
     assert "unreadable" in logs.text and "rebuilding from scratch" in logs.text
     assert fresh.collection.count() == len(index_rows(lib.records)) and fresh.rebuilds == 1
     assert fresh.search("供暖报修热线", n=1)[0][0] == "demo:1"
@@ -100,7 +102,7 @@ def test_index_corrupted_before_start(tmp_path, lib, logs):
 
 def test_index_collection_deleted_by_someone_else(tmp_path, lib, logs):
     s, idx, _, eng = make(tmp_path, lib)
-    open_client(s).delete_collection(idx.name)
+    open_client(store_config(s)).delete_collection(idx.name)
     logs.clear()
     hits = eng.search("社区老年食堂一餐多少钱", k=3)
     assert hits[0].record.ref == "demo:3"
@@ -113,7 +115,7 @@ def test_index_dir_is_a_file(tmp_path, lib):
     bad.write_text("not a directory")
     s = Settings(corpus_dir=DEMO, index_dir=bad, chroma_host=None)
     with pytest.raises(IndexUnavailable, match="YIWU_INDEX_DIR") as e:
-        VectorIndex(s, lib, HashEmbeddings()).ensure()
+        VectorIndex(store_config(s), lib, HashEmbeddings()).ensure()
     assert str(bad) in str(e.value)
     assert bad.read_text() == "not a directory"
 
@@ -131,9 +133,10 @@ def test_cli_index_dir_is_a_file_exits_2(tmp_path):
 CHILD = r"""
 import json, sys, time
 sys.path.insert(0, {tests!r})
-from chatbot.settings import Settings
-from chatbot.corpus import load_library
-from chatbot.index import VectorIndex
+from chatbot.app.settings import Settings
+from chatbot.corpus.library import load_library
+from chatbot.app.bootstrap import store_config
+from chatbot.search.vectors import VectorIndex
 from fixtures.fake_embeddings import HashEmbeddings
 
 class Slow(HashEmbeddings):
@@ -143,7 +146,7 @@ class Slow(HashEmbeddings):
 
 s = Settings()
 lib = load_library(s.corpus_dir, s.default_doc)
-idx = VectorIndex(s, lib, Slow()).ensure(force={force})
+idx = VectorIndex(store_config(s), lib, Slow()).ensure(force={force})
 res = idx.search("供暖报修热线", n=1)
 print(json.dumps({{"built": idx.last_build_seconds is not None, "count": idx.collection.count(),
                   "top": res[0][0], "name": idx.name}}))
@@ -173,9 +176,9 @@ def test_concurrent_start_on_empty_index_builds_once(tmp_path, lib):
     assert len(lib.records) == 255 and all(g["count"] == len(index_rows(lib.records)) for g in got)
     assert all(g["top"] == "demo:1" for g in got)
     s = Settings(corpus_dir=DEMO, index_dir=index, chroma_host=None)
-    names = [c.name for c in open_client(s).list_collections()]
+    names = [c.name for c in open_client(store_config(s)).list_collections()]
     assert names == [got[0]["name"]]
-    assert open_client(s).get_collection(names[0], embedding_function=None).count() == len(index_rows(lib.records))
+    assert open_client(store_config(s)).get_collection(names[0], embedding_function=None).count() == len(index_rows(lib.records))
 
 
 def test_reader_survives_a_rebuild_by_another_process(tmp_path, lib):
@@ -334,7 +337,7 @@ def test_corruption_under_concurrent_searches(tmp_path, lib, logs):
     from concurrent.futures import ThreadPoolExecutor
 
     s, idx, _, eng = make(tmp_path, lib)
-    with open(store_path(s) / "chroma.sqlite3", "r+b") as fh:
+    with open(store_path(store_config(s)) / "chroma.sqlite3", "r+b") as fh:
         fh.write(b"garbage " * 1000)
     logs.clear()
     qs = ["供暖报修热线", "独居老人送餐", "社区老年食堂", "简易注销公示", "供暖费手机缴纳"] * 4

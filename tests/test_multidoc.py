@@ -12,15 +12,18 @@ import shutil
 
 import pytest
 
-from chatbot.corpus import CorpusError, load_library, read_manifest
-from chatbot.index import VectorIndex, embed_text
-from chatbot.retrieve import Engine, Filters
-from chatbot.settings import Settings
+from chatbot.corpus.library import load_library
+from chatbot.corpus.manifest import read_manifest
+from chatbot.corpus.source import CorpusError
+from chatbot.search.rows import embed_text
+from chatbot.search.vectors import VectorIndex
+from chatbot.search.filters import Filters
+from chatbot.app.settings import Settings
 from eval.common import first_hit_rank, is_hit, load_qa
 from eval.retrieval import evaluate
 from fixtures.fake_embeddings import HashEmbeddings
 
-from conftest import FIXTURES, REAL_CORPUS
+from conftest import retriever_over, store_config, FIXTURES, REAL_CORPUS
 
 DEMO = FIXTURES / "demo"
 
@@ -39,8 +42,8 @@ def lib(demo_settings):
 
 @pytest.fixture(scope="module")
 def eng(demo_settings, lib):
-    vec = VectorIndex(demo_settings, lib, HashEmbeddings()).ensure()
-    return Engine(demo_settings, lib, vec)
+    vec = VectorIndex(store_config(demo_settings), lib, HashEmbeddings()).ensure()
+    return retriever_over(demo_settings, lib, vec)
 
 
 # -- the library --------------------------------------------------------------
@@ -153,8 +156,8 @@ def test_filters_combine_with_the_document(eng):
 
 
 def test_index_holds_both_documents(eng, lib):
-    col = eng.vector.collection
-    assert len(lib.records) == 255 and col.count() == len(eng.vector.rows)
+    col = eng.vectors.collection
+    assert len(lib.records) == 255 and col.count() == len(eng.vectors.rows)
     got = col.get(where={"$and": [{"doc_id": "demo"}, {"row": "clause"}]}, include=["metadatas", "documents"])
     assert sorted(got["ids"]) == sorted(r.uid for r in lib.doc("demo").records)
     assert all(m["doc_id"] == "demo" for m in got["metadatas"])
@@ -194,14 +197,17 @@ def test_missing_document_file_is_named(tmp_path):
     assert str(tmp_path / "nope.txt") in msg and "manifest.json:" in msg and "'demo'" in msg
 
 
-def test_query_vectors_are_memoised(demo_settings, lib):
+def test_a_question_is_embedded_once_per_answer(demo_settings, lib):
+    """Analysed once, retrieved once: the refusal check reads the dense rows
+    the retrieval already has instead of querying the index again (the
+    question says nothing the glossary rewords, so one embedding)."""
+    from chatbot.app.bootstrap import bootstrap
+
     emb = HashEmbeddings()
-    idx = VectorIndex(demo_settings, lib, emb).ensure()
+    services = bootstrap(demo_settings, embeddings=emb, library=lib)
+    q = "低保户的供暖费减免多少"
+    assert services.retriever.analyse(q).dense_text == q
     before = emb.calls
-    a = idx.search("供暖报修热线", n=3)
-    b = idx.search("供暖报修热线", n=3)
-    assert a == b and emb.calls == before + 1  # the second search reuses the vector
-    long_q = "供暖" * 5000
-    idx.search(long_q, n=1)
-    idx.search(long_q + "不同的结尾", n=1)  # same first 512 characters: same vector
-    assert emb.calls == before + 2
+    a = services.assistant.answer(q)
+    assert not a.refused and emb.calls == before + 1
+

@@ -6,10 +6,9 @@ from __future__ import annotations
 import gradio as gr
 import pytest
 
-from chatbot import feedback, ratelimit
-from chatbot.ratelimit import RateLimiter, client_key
-from chatbot.settings import Settings
-from chatbot.ui import handlers as h
+from chatbot.app.ratelimit import RateLimiter, client_key
+
+from conftest import handlers, with_settings
 
 
 class Clock:
@@ -64,89 +63,92 @@ def test_memory_is_bounded_by_forgetting_the_oldest_clients():
 
 # -- whose request -----------------------------------------------------------------------------
 def test_client_key():
-    s = Settings()
+    s = False  # no trusted proxy
     assert client_key(None, s) is None
     assert client_key(Req("127.0.0.1"), s) is None and client_key(Req("::1"), s) is None
     assert client_key(Req("203.0.113.5"), s) == "203.0.113.5"
     # X-Forwarded-For is anyone's to write: read only behind a proxy that sets it
     spoofed = Req("203.0.113.5", {"x-forwarded-for": "198.51.100.1"})
     assert client_key(spoofed, s) == "203.0.113.5"
-    proxied = Settings(forwarded_for=True)
+    proxied = True
     assert client_key(Req("127.0.0.1", {"x-forwarded-for": "198.51.100.1, 10.0.0.2"}), proxied) == "198.51.100.1"
     assert client_key(Req("127.0.0.1"), proxied) == "127.0.0.1"
 
 
 # -- the limits in the web layer -----------------------------------------------------------------
 @pytest.fixture
-def tight(settings, monkeypatch):
-    """Burst 2 for every kind, a new set of buckets before and after."""
-    for name in ("answers", "searches", "votes"):
-        monkeypatch.setattr(settings, f"rate_{name}_burst", 2)
-    ratelimit.reset()
-    yield settings
-    ratelimit.reset()
+def tight(services, tmp_path):
+    """Handlers over services with burst 2 for every kind (fresh buckets) and
+    a private feedback store."""
+    from dataclasses import replace
+
+    from chatbot.app.feedback import FeedbackStore
+
+    svc = with_settings(services, rate_answers_burst=2, rate_searches_burst=2, rate_votes_burst=2)
+    return handlers(replace(svc, feedback=FeedbackStore(tmp_path / "fb.sqlite3")))
 
 
-def test_api_ask_limited_per_client(engine, tight):
+def test_api_ask_limited_per_client(tight):
     me, other = Req("203.0.113.5"), Req("203.0.113.6")
     for _ in range(2):
-        assert h.api_ask("刻章要钱吗", request=me)["citations"] == ["6"]
+        assert tight.api.ask("刻章要钱吗", request=me)["citations"] == ["6"]
     with pytest.raises(gr.Error, match="请求过于频繁"):
-        h.api_ask("刻章要钱吗", request=me)
-    assert h.api_ask("刻章要钱吗", request=other)["answer"]
-    assert h.api_ask("刻章要钱吗", request=Req("127.0.0.1"))["answer"]  # local tools are not limited
+        tight.api.ask("刻章要钱吗", request=me)
+    assert tight.api.ask("刻章要钱吗", request=other)["answer"]
+    assert tight.api.ask("刻章要钱吗", request=Req("127.0.0.1"))["answer"]  # local tools are not limited
     # an empty question is answered without counting
-    assert h.api_ask("   ", request=me)["refused"] is True
+    assert tight.api.ask("   ", request=me)["refused"] is True
 
 
-def test_search_and_votes_limited(engine, tight, tmp_path, monkeypatch):
-    monkeypatch.setattr(feedback, "get_store", lambda: feedback.FeedbackStore(tmp_path / "fb.sqlite3"))
+def test_search_and_votes_limited(tight):
     me = Req()
-    assert h.api_search("简易注销", request=me) and h.api_search("简易注销", request=me)
+    assert tight.api.search("简易注销", request=me) and tight.api.search("简易注销", request=me)
     with pytest.raises(gr.Error, match="请求过于频繁"):
-        h.api_search("简易注销", request=me)
-    assert h.api_feedback("q", "a", [], "up", request=me) == {"stored": True}
-    assert h.api_vote("v1", "q", "a", [], "up", request=me) == {"stored": True}
+        tight.api.search("简易注销", request=me)
+    assert tight.api.feedback("q", "a", [], "up", request=me) == {"stored": True}
+    assert tight.api.vote("v1", "q", "a", [], "up", request=me) == {"stored": True}
     with pytest.raises(gr.Error, match="请求过于频繁"):
-        h.api_vote("v1", "q", "a", [], "down", request=me)
+        tight.api.vote("v1", "q", "a", [], "down", request=me)
 
 
-def test_chat_keeps_the_question_when_limited(engine, tight):
+def test_chat_keeps_the_question_when_limited(tight):
     me = Req()
     turns = []
     for q in ("刻章要钱吗", "简易注销公示要多少天？"):
-        turns = list(h.chat_respond(q, turns, None, me))[-1][2]
+        turns = list(tight.chat.respond(q, turns, None, me))[-1][2]
     with pytest.warns(UserWarning, match="请求过于频繁"):
-        box, messages, turns2, _ = list(h.chat_respond("企业用电报装要多久", turns, None, me))[-1]
+        box, messages, turns2, _ = list(tight.chat.respond("企业用电报装要多久", turns, None, me))[-1]
     assert box == "企业用电报装要多久" and len(turns2) == 2 and len(messages) == 4
 
 
-def test_desk_keeps_its_table_when_limited(engine, tight):
+def test_desk_keeps_its_table_when_limited(tight):
     me = Req()
     for _ in range(2):
-        table, status, refs = h.desk_search("简易注销", [], "不限", "不限", "all", None, me)
+        table, status, refs = tight.desk.search("简易注销", [], "不限", "不限", "all", None, me)
         assert len(table) and refs
-    table, status, refs = h.desk_search("简易注销", [], "不限", "不限", "all", None, me)
+    table, status, refs = tight.desk.search("简易注销", [], "不限", "不限", "all", None, me)
     assert "请求过于频繁" in status and table == gr.skip() and refs == gr.skip()
 
 
 @pytest.mark.slow
-def test_live_endpoint_limits_the_forwarded_client(engine, tight, monkeypatch):
+def test_live_endpoint_limits_the_forwarded_client(services):
     """Through the real server: behind a proxy, each visitor's address has its
     own bucket, and the request object never shows in the public API."""
     from gradio_client import Client
     from gradio_client.exceptions import AppError
 
-    from _webapp import live_url
+    from _webapp import start
 
-    monkeypatch.setattr(tight, "forwarded_for", True)
-    url = live_url()
-    visitor = Client(url, verbose=False, headers={"X-Forwarded-For": "198.51.100.9"})
-    api = visitor.view_api(print_info=False, return_format="dict")["named_endpoints"]
-    assert [p["parameter_name"] for p in api["/ask"]["parameters"]] == ["question", "history"]
-    for _ in range(2):
-        assert visitor.predict("刻章要钱吗", api_name="/ask")["citations"] == ["6"]
-    with pytest.raises(AppError, match="请求过于频繁"):
-        visitor.predict("刻章要钱吗", api_name="/ask")
-    other = Client(url, verbose=False, headers={"X-Forwarded-For": "198.51.100.10"})
-    assert other.predict("刻章要钱吗", api_name="/ask")["answer"]
+    demo, url = start(with_settings(services, rate_answers_burst=2, forwarded_for=True))
+    try:
+        visitor = Client(url, verbose=False, headers={"X-Forwarded-For": "198.51.100.9"})
+        api = visitor.view_api(print_info=False, return_format="dict")["named_endpoints"]
+        assert [p["parameter_name"] for p in api["/ask"]["parameters"]] == ["question", "history"]
+        for _ in range(2):
+            assert visitor.predict("刻章要钱吗", api_name="/ask")["citations"] == ["6"]
+        with pytest.raises(AppError, match="请求过于频繁"):
+            visitor.predict("刻章要钱吗", api_name="/ask")
+        other = Client(url, verbose=False, headers={"X-Forwarded-For": "198.51.100.10"})
+        assert other.predict("刻章要钱吗", api_name="/ask")["answer"]
+    finally:
+        demo.close()

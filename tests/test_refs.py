@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from chatbot.refs import citation_label, find_refs
+from chatbot.domain.citations import find_refs
+from chatbot.domain.citations import label as citation_label
 
 
 @pytest.mark.parametrize("question,expected", [

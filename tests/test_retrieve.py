@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from langchain_core.documents import Document
 
-from chatbot.retrieve import Filters, PolicyRetriever
+from chatbot.search.filters import Filters
+from chatbot.search.langchain import PolicyRetriever
 
 PLAN = Path(__file__).resolve().parent.parent / "corpus" / "yiwu-business-environment-plan-2023-2025.txt"
 RAW = PLAN.read_text("utf-8").splitlines()
@@ -272,8 +273,10 @@ def test_real_words_are_not_rewritten_as_typos(engine, q):
 
 # -- the question reworded in the plan's terms (dense side) ------------------------------------
 def test_plan_wording_replaces_only_words_the_plan_does_not_use():
-    from chatbot.glossary import plan_term, plan_wording
+    from conftest import glossary
 
+    g = glossary()
+    plan_term, plan_wording = g.plan_term, g.plan_wording
     plan = "新开办企业首套印章免费，企业开办全程网上办"
     in_plan = plan.__contains__
     assert plan_term("公章", in_plan) == "印章"
@@ -291,10 +294,9 @@ def test_query_carries_the_reworded_question(engine):
 
 
 def test_dense_rows_average_the_two_wordings(engine):
-    from chatbot.retrieve import REWORDED_WEIGHT
-
+    REWORDED_WEIGHT = engine.tuning.reworded_weight
     q = engine.analyse("新注册的公司刻公章要自己掏钱吗")
-    v = engine.vector
+    v = engine.vectors
     n = len(v.rows)
     asked = dict(v.search_rows(v.query_vector(q.text), n))
     reworded = dict(v.search_rows(v.query_vector(q.dense_text), n))
@@ -319,7 +321,7 @@ def test_hits_are_ranked_and_unique(engine):
 
 
 def test_policy_retriever(engine):
-    retriever = PolicyRetriever(engine=engine, k=3)
+    retriever = PolicyRetriever(retriever=engine, k=3)
     docs = retriever.invoke("第5.3条")
     assert len(docs) == 3 and all(isinstance(d, Document) for d in docs)
     assert docs[0].page_content == engine.library.get("5.3").text
@@ -327,7 +329,16 @@ def test_policy_retriever(engine):
 
 
 def test_policy_retriever_with_filters(engine):
-    retriever = PolicyRetriever(engine=engine, k=4, filters=Filters(units=["法院"]))
+    retriever = PolicyRetriever(retriever=engine, k=4, filters=Filters(units=["法院"]))
     docs = retriever.invoke("破产")
     assert len(docs) == 4
     assert all("县人民法院" in d.metadata["units"] for d in docs)
+
+
+def test_policy_retriever_takes_k_per_call(engine):
+    """LangChain's retriever contract: ``invoke(query, k=…)`` overrides the
+    constructor's k."""
+    retriever = PolicyRetriever(retriever=engine, k=5)
+    assert len(retriever.invoke("简易注销公示几天")) == 5
+    assert len(retriever.invoke("简易注销公示几天", k=1)) == 1
+    assert len(retriever.invoke("第22条", k=2)) == 2  # a measure's five leaves, cut to k

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from chatbot import structured
-from chatbot.answer import answer
-from chatbot.textnorm import normalize
+from chatbot.search import intent as structured
+from chatbot.text.normalize import normalize
 
 COURT = "县人民法院"
 TAX = "国家税务总局伊吾县税务局"
@@ -21,7 +20,7 @@ HR = "人力资源和社会保障局"
     ("市监局负责的措施清单", "市场监督管理局"),
 ])
 def test_detects_department_lists(engine, q, unit):
-    sq = structured.detect(normalize(q), engine.known_units)
+    sq = structured.detect(normalize(q), engine.library.known_units)
     assert sq is not None and sq.units == [unit]
 
 
@@ -34,11 +33,11 @@ def test_detects_department_lists(engine, q, unit):
     "法院的文书能不能直接发到网上，不用去领",
 ])
 def test_ordinary_questions_are_not_hijacked(engine, q):
-    assert structured.detect(normalize(q), engine.known_units) is None
+    assert structured.detect(normalize(q), engine.library.known_units) is None
 
 
-def test_court_count_matches_records(engine):
-    a = answer("法院牵头的措施有几条")
+def test_court_count_matches_records(assistant, engine):
+    a = assistant.answer("法院牵头的措施有几条")
     assert a.answerer == "structured" and not a.refused
     mine = [r.ref for r in engine.records if COURT in r.units]
     assert a.citations == mine
@@ -48,16 +47,16 @@ def test_court_count_matches_records(engine):
     assert "牵头单位" in a.text and "责任单位" in a.text
 
 
-def test_tax_list_is_complete_and_grouped(engine):
-    a = answer("税务局负责哪些任务")
+def test_tax_list_is_complete_and_grouped(assistant, engine):
+    a = assistant.answer("税务局负责哪些任务")
     mine = [r.ref for r in engine.records if TAX in r.units]
     assert len(mine) > 5  # more than a top 5
     assert sorted(a.citations) == sorted(mine)
     assert "（十一）优化纳税服务" in a.text
 
 
-def test_deadline_list(engine):
-    a = answer("2024年6月前要完成哪些措施")
+def test_deadline_list(assistant, engine):
+    a = assistant.answer("2024年6月前要完成哪些措施")
     want = {r.ref for r in engine.records if r.deadline and r.deadline <= "2024-06"}
     assert set(a.citations) == want
     assert f"**{len(want)}条**" in a.text
@@ -66,8 +65,8 @@ def test_deadline_list(engine):
     assert "20235年12月" in a.text
 
 
-def test_department_and_deadline(engine):
-    a = answer("人社局2023年底前要完成什么")
+def test_department_and_deadline(assistant, engine):
+    a = assistant.answer("人社局2023年底前要完成什么")
     want = [r.ref for r in engine.records if HR in r.units and r.deadline and r.deadline <= "2023-12"]
     assert a.citations == want
     assert f"**{len(want)}条**" in a.text

@@ -1,11 +1,14 @@
-"""Question clean-up (chatbot.textnorm) and the pinyin typo repair it feeds
-(chatbot.tokenize). Pure functions: no index, no model."""
+"""Question clean-up (chatbot.text.normalize) and the pinyin typo repair it feeds
+(chatbot.text.typos). Pure functions: no index, no model."""
 from __future__ import annotations
 
 import pytest
 
-from chatbot.textnorm import clean, has_content, normalize, to_simplified, truncate
-from chatbot.tokenize import TypoFixer, pinyin_key, tokens
+from chatbot.text.normalize import clean, has_content, normalize, to_simplified, truncate
+from chatbot.text.lexicon import tokens
+from chatbot.text.typos import TypoFixer, pinyin_key
+
+from conftest import glossary
 
 
 # -- Traditional → Simplified -------------------------------------------------------
@@ -110,7 +113,7 @@ def test_pinyin_key_is_fuzzy():
 @pytest.fixture(scope="module")
 def fixer():
     corpus = "实行企业简易注销登记。优化办理破产服务方式。企业开办全流程。"
-    return TypoFixer(corpus, {"注销", "破产", "企业", "开办", "登记", "简易", "服务"})
+    return TypoFixer(corpus, {"注销", "破产", "企业", "开办", "登记", "简易", "服务"}, glossary())
 
 
 def test_typo_fixer_repairs(fixer):
@@ -130,11 +133,11 @@ def test_typo_fixer_ignores_latin_and_digits(fixer):
 
 @pytest.fixture(scope="module")
 def plan_fixer(library):
-    from chatbot.tokenize import init_dictionary, tokens
+    from chatbot.text.lexicon import init_dictionary, tokens
 
     text = "\n".join(r.measure_title + "\n" + r.text for r in library.records)
     init_dictionary(text)
-    return TypoFixer(text, {t for r in library.records for t in tokens(r.text)})
+    return TypoFixer(text, {t for r in library.records for t in tokens(r.text)}, glossary())
 
 
 @pytest.mark.parametrize("question", [
@@ -162,3 +165,24 @@ def test_typo_fixer_does_not_repair_across_words(plan_fixer, question):
 ])
 def test_typo_fixer_repairs_plan_terms(plan_fixer, question, fix):
     assert fix in plan_fixer.fix(question)[1]
+
+
+def test_prepare_is_the_one_question_preparation():
+    """Every front end prepares a question the same way and says so the same way."""
+    from chatbot.text.normalize import prepare
+
+    p = prepare("  刻章\x00要钱吗  ", 500)
+    assert p.text == "刻章 要钱吗" and p.notice is None and not p.blank and not p.empty
+    long = prepare("简" * 600, 500)
+    assert len(long.text) == 500 and long.notice == "问题过长（600字），只按前500字处理。"
+    assert prepare(None, 500).blank and prepare("？？？", 500).empty and not prepare("？？？", 500).blank
+
+
+def test_glossary_off_is_measurable():
+    """Without a glossary nothing is expanded or reworded (what a new document gets)."""
+    from chatbot.text.glossary import Glossary
+
+    g = glossary()
+    assert "印章" in g.expand("刻章要钱吗") and "印章" in g.expand("company seals")
+    assert Glossary.empty().expand("刻章要钱吗") == []
+    assert Glossary.empty().plan_wording("刻公章", ["公章"], lambda t: True) == "刻公章"

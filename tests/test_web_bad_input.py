@@ -12,7 +12,7 @@ import urllib.request
 
 import pytest
 
-from chatbot import feedback
+from chatbot.app import feedback
 
 pytestmark = pytest.mark.slow
 
@@ -37,12 +37,12 @@ BAD_QUESTIONS = {
 
 
 @pytest.fixture(scope="module")
-def client(engine):
+def client(services):
     from gradio_client import Client
 
     from _webapp import live_url
 
-    return Client(live_url(), verbose=False)
+    return Client(live_url(services), verbose=False)
 
 
 def raw_call(url: str, name: str, *data):
@@ -67,10 +67,10 @@ def raw_call(url: str, name: str, *data):
 
 
 @pytest.fixture(scope="module")
-def url(engine):
+def url(services):
     from _webapp import live_url
 
-    return live_url()
+    return live_url(services)
 
 
 @pytest.mark.parametrize("name", sorted(BAD_QUESTIONS))
@@ -85,7 +85,7 @@ def test_ask_never_fails(url, engine, settings, name):
     if name in ("empty", "whitespace", "zero_width", "emoji", "punctuation"):
         assert r["refused"] and r["answerer"] == "input" and not r["citations"]
     if name == "long":
-        assert r["notice"] and "截取" in r["notice"]
+        assert r["notice"] and "问题过长" in r["notice"]
     if name == "invent":
         assert "200" not in r["citations"]
 
@@ -124,8 +124,8 @@ def test_gradio_client_works_too(client):
     assert client.predict(BAD_QUESTIONS["fake_citation"], api_name="/search") is not None
 
 
-def test_feedback_with_hostile_text(url, client):
-    store = feedback.get_store()
+def test_feedback_with_hostile_text(url, client, services):
+    store = services.feedback
     before = store.count()
     for q in BAD_QUESTIONS.values():
         assert raw_call(url, "feedback", q, "<script>x</script>", ["5.3", "'; --"], "up") == {"stored": True}
@@ -136,15 +136,13 @@ def test_feedback_with_hostile_text(url, client):
         client.predict("q", "a", [], "maybe", api_name="/feedback")
 
 
-def test_oversized_request_body_is_refused_before_parsing(url):
+def test_oversized_request_body_is_refused_before_parsing(url, settings):
     """A body over YIWU_MAX_REQUEST_BYTES gets 413, declared or streamed; the
     app keeps answering."""
     import http.client
     import urllib.parse
 
-    from chatbot.settings import get_settings
-
-    cap = get_settings().max_request_bytes
+    cap = settings.max_request_bytes
     u = urllib.parse.urlparse(url)
     big = json.dumps({"data": ["刻章要钱吗", [{"answer": "x" * (cap + 10)}]]}).encode()
 

@@ -1,0 +1,75 @@
+"""Figures a question asks for that the best clauses lack: an amount, a rate,
+a number of days or a date, a list of documents to bring, an office's address
+or hours, a phone number. The plan covers the topic, not the answer, and
+quoting the clause would not answer it."""
+from __future__ import annotations
+
+import re
+
+from ..domain.records import Hit
+
+# A question asking for a money amount or a rate that the best clause does not
+# contain is one the plan does not answer ("失业保险金每个月能领多少钱").
+# Only asking forms count: "电费比国家电价贵" names a price without asking one.
+ASKS_MONEY = re.compile(r"多少钱|多少元|多少万|几块钱|交多少|缴多少|贷多少|领多少|补多少|赔多少|给多少|发多少|奖多少|涨多少"
+                        r"|(?:价格|电价|水价|气价|价钱|租金|工资|补助|补贴|奖金|奖励|费用|标准)(?:是|大概|一般|具体)?(?:多少|几)"
+                        r"|什么价|啥价|收费标准|贴息|安家费")
+# "几个点" is a rate only after a verb of change ("降几个点"); "开几个点" are outlets.
+ASKS_RATE = re.compile(r"比例|税率|费率|利率|征收率|报销比|百分之几|百分之多少|[降涨提高低返扣抽]几个点|起征点")
+# "免费" answers "多少钱" as well as a figure does.
+MONEY = re.compile(r"\d+(?:\.\d+)?\s*(?:元|万元|亿元)|[%％]|免费|零收费|免收|不收取|免服务费|免交|减免")
+RATE = re.compile(r"[%％]|百分之")
+
+
+# Likewise a duration or a calendar date: "最快几天能拿到执照" asks for a figure.
+ASKS_DURATION = re.compile(r"几天|多少天|几个工作日|多少个工作日|几个小时|最快几|多长时间能|几号|几月几|哪天截止|截止日期")
+DURATION = re.compile(r"\d+\s*(?:个)?(?:工作日|天|日|小时|分钟|号)")
+
+# The same asks in English ("How much is the minimum wage?").
+_EN = re.IGNORECASE
+EN_ASKS_MONEY = re.compile(r"\bhow much\b|\bhow many yuan\b|\bwhat(?:'s| is| are) the (?:price|fee|cost|salary|wage)s?\b", _EN)
+EN_ASKS_RATE = re.compile(r"\bwhat (?:percentage|percent)\b|\b(?:tax|interest|reimbursement) rates?\b", _EN)
+EN_ASKS_DURATION = re.compile(r"\bhow many (?:working )?days\b|\bwhat (?:date|day)\b|\bdeadline for applying\b", _EN)
+
+# Facts a policy plan never holds: the documents to bring, where an office is
+# and when it opens, its phone number (unless the clause gives one: 12345, 12388).
+# "缺什么材料能不能一次性告诉我" complains about being sent back (第54条), it asks for no list.
+ASKS_MATERIALS = re.compile(r"(?<![缺差少])(?:哪些|什么|啥|几样)(?:材料|资料)|材料清单|(?:要|需要|得)带(?:什么|啥)")
+# A best clause that says no papers are needed ("刷脸办电", "一照办电") answers it;
+# only the best one: "免于提交实体证照" two clauses down does not list what to bring.
+MATERIALS = re.compile(r"材料清单|提交以下|刷脸|一照办|无需提交|不再提交")
+ASKS_PLACE = re.compile(r"在哪条街|(?:具体|办公|详细)地址|地址在哪|(?:几点|什么时候|啥时候)(?:上班|下班|开门|关门)"
+                        r"|办公时间|上班时间|(?:周末|周六|周日|星期天|节假日)(?:上不上班|上班|开门|办公)")
+PLACE = re.compile(r"\d{1,2}[:：]\d{2}|\d+号楼|路\d+号")
+ASKS_PHONE = re.compile(r"(?:电话|热线)(?:号码)?(?:是)?(?:多少|几号)|联系电话|\bphone number\b", re.IGNORECASE)
+PHONE = re.compile(r"\d{5,}")
+
+FIGURES = ((ASKS_RATE, RATE, "比例"), (ASKS_MONEY, MONEY, "金额"), (ASKS_DURATION, DURATION, "天数或日期"),
+           (ASKS_MATERIALS, MATERIALS, "材料清单"), (ASKS_PLACE, PLACE, "地址或办公时间"), (ASKS_PHONE, PHONE, "电话号码"),
+           (EN_ASKS_RATE, RATE, "比例"), (EN_ASKS_MONEY, MONEY, "金额"), (EN_ASKS_DURATION, DURATION, "天数或日期"))
+
+
+def missing_figure(question: str, clause: str, best: str | None = None) -> str | None:
+    """The kind of figure ("比例", "金额", "天数或日期", "材料清单", …) the
+    question asks for when the best clauses (``clause``) contain none of that
+    kind; a list of documents must be in the best clause itself (``best``)."""
+    for asks, has, kind in FIGURES:
+        where = best if kind == "材料清单" and best is not None else clause
+        if asks.search(question) and not has.search(where):
+            return kind
+    return None
+
+
+def amount_gap(question: str, clause: str, best: str | None = None) -> float:
+    """1 when the question asks for a figure (money, rate, days, date) of a
+    kind that the best clauses do not contain at all."""
+    return 1.0 if missing_figure(question, clause, best) else 0.0
+
+
+def top_text(hits: list[Hit]) -> str:
+    """Where a figure the question asks for would have to be: the top clauses."""
+    return " ".join(h.record.text for h in hits[:3])
+
+
+def best_text(hits: list[Hit]) -> str:
+    return hits[0].record.text if hits else ""

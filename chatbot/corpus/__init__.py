@@ -1,0 +1,1 @@
+"""The corpus: document formats → records, and the library that holds them."""

@@ -1,0 +1,157 @@
+"""The library: every document of the corpus, bare and DOC:ID references
+resolved, curated files attached."""
+from __future__ import annotations
+
+import hashlib
+import logging
+from functools import cached_property
+from pathlib import Path
+
+from ..domain.records import ParseWarning, Record, Section
+from . import formats
+from .curated import load_declines, load_questions
+from .document import Corpus
+from .manifest import read_manifest
+from .source import CorpusError, check_lines, read_text
+
+log = logging.getLogger(__name__)
+
+
+class Library:
+    """All documents of the corpus; resolves bare and DOC:ID references."""
+
+    def __init__(self, corpora: list[Corpus], default_doc: str):
+        if not corpora:
+            raise CorpusError("the corpus holds no documents")
+        self.corpora = corpora
+        ids = [c.doc_id for c in corpora]
+        if default_doc not in ids:
+            log.warning("default document %r is not in the corpus (%s); bare ids now mean %r",
+                        default_doc, ", ".join(ids), ids[0])
+        self.default_doc = default_doc if default_doc in ids else ids[0]
+        self.records: list[Record] = []
+        self._by_uid: dict[str, Record] = {}
+        for c in corpora:
+            for r in c.records:
+                r.ref = r.id if c.doc_id == self.default_doc else f"{c.doc_id}:{r.id}"
+                r.doc_title = c.title
+                self.records.append(r)
+                self._by_uid[r.uid] = r
+
+    @property
+    def default(self) -> Corpus:
+        return next(c for c in self.corpora if c.doc_id == self.default_doc)
+
+    @property
+    def doc_ids(self) -> list[str]:
+        return [c.doc_id for c in self.corpora]
+
+    @cached_property
+    def text(self) -> str:
+        """Everything the documents say, titles included, for "does the
+        library use this word at all" tests."""
+        body = "\n".join(r.measure_title + "\n" + r.text for r in self.records)
+        return body + "\n" + "\n".join(s.title or "" for s in self.sections)
+
+    @cached_property
+    def sections(self) -> list[Section]:
+        return [s for c in self.corpora for s in c.sections]
+
+    @cached_property
+    def known_units(self) -> list[str]:
+        """Every responsible and leading unit, as the documents write them."""
+        return sorted({u for r in self.records for u in r.units}
+                      | {u for s in self.sections for u in s.lead_units})
+
+    @property
+    def n_sections(self) -> int:
+        return max((s.no or 0 for s in self.sections), default=0)
+
+    def numbering(self, doc_id: str | None = None) -> str:
+        """How a document's records are numbered ("措施编号为2–140，保障措施为S1–S8")."""
+        c = self.doc(doc_id or self.default_doc)
+        return formats.get(c.format).numbering(c.records) if c else ""
+
+    @property
+    def warnings(self) -> list[ParseWarning]:
+        return [w for c in self.corpora for w in c.warnings]
+
+    def questions_of(self, r: Record) -> list[str]:
+        """The curated example questions of a record (corpus.curated)."""
+        c = self.doc(r.doc_id)
+        return list(c.questions.get(r.id, ())) if c is not None else []
+
+    @property
+    def sha256(self) -> str:
+        h = hashlib.sha256()
+        for c in self.corpora:
+            h.update(f"{c.doc_id}:{c.sha256};".encode())
+            if c.questions_sha256:
+                h.update(f"q:{c.questions_sha256};".encode())
+            if c.declines_sha256:
+                h.update(f"n:{c.declines_sha256};".encode())
+        return h.hexdigest()
+
+    @property
+    def declines(self) -> list[tuple[str, str]]:
+        """(doc id, question) for every out-of-scope example question."""
+        return [(c.doc_id, q) for c in self.corpora for q in c.declines]
+
+    def doc(self, doc_id: str) -> Corpus | None:
+        return next((c for c in self.corpora if c.doc_id == doc_id), None)
+
+    def _split(self, ref: str) -> tuple[str, str]:
+        doc, _, rid = ref.strip().rpartition(":")
+        doc = doc.strip()
+        # "yiwu:5.3" and "5.3" are the same record; doc ids match case-insensitively.
+        for c in self.corpora:
+            if c.doc_id.lower() == doc.lower():
+                return c.doc_id, rid.strip()
+        return doc or self.default_doc, rid.strip()
+
+    def get(self, ref: str) -> Record | None:
+        """"5.3" (default document), "yiwu:5.3" or "demo:3"."""
+        doc, rid = self._split(ref)
+        return self._by_uid.get(f"{doc}:{rid}")
+
+    def leaves_of(self, ref: str) -> list[Record]:
+        """A record, or all leaves of a measure given as "22" or "demo:22"."""
+        rec = self.get(ref)
+        if rec is not None:
+            return [rec]
+        doc, rid = self._split(ref)
+        return [r for r in self.records if r.doc_id == doc and r.measure_no is not None
+                and str(r.measure_no) == rid]
+
+
+def parse_file(path: Path, doc_id: str, format: str = formats.DEFAULT) -> Corpus:
+    fmt = formats.get(format)
+    text = read_text(path)
+    check_lines(text, path)
+    corpus = fmt.parse(text, doc_id, path)
+    if not corpus.records:
+        raise CorpusError(f"{path}: no policy measures found ({fmt.empty_hint})")
+    return corpus
+
+
+def load_library(corpus_dir: Path, default_doc: str = "yiwu") -> Library:
+    corpora = []
+    for spec in read_manifest(corpus_dir):
+        if spec.source and not spec.file.exists():
+            raise CorpusError(f"{spec.file}: corpus file not found (listed in {spec.source})")
+        c = parse_file(spec.file, spec.id, spec.format)
+        if spec.title:
+            c.title = spec.title
+        if spec.questions is not None:
+            if not spec.questions.is_file():
+                raise CorpusError(f"{spec.questions}: questions file not found (listed in {spec.source})")
+            c.questions, warns, c.questions_sha256 = load_questions(
+                spec.questions, c.doc_id, {r.id for r in c.records})
+            c.warnings.extend(warns)
+        if spec.declines is not None:
+            if not spec.declines.is_file():
+                raise CorpusError(f"{spec.declines}: declines file not found (listed in {spec.source})")
+            c.declines, warns, c.declines_sha256 = load_declines(spec.declines, c.doc_id)
+            c.warnings.extend(warns)
+        corpora.append(c)
+    return Library(corpora, default_doc)

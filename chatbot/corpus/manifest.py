@@ -1,0 +1,100 @@
+"""corpus/manifest.json: which documents the library holds, in which
+format, with which curated files. Errors name the manifest line."""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import formats
+from .source import CorpusError, read_text
+
+# A document id is what users type before the colon in "demo:3", so it must
+# match what refs.find_refs reads: a letter first, then letters, digits, - or _.
+DOC_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,31}")
+
+
+@dataclass(frozen=True)
+class DocumentSpec:
+    id: str
+    title: str | None
+    file: Path
+    source: str = ""  # where it was declared: "corpus/manifest.json: document 'demo'"
+    questions: Path | None = None  # curated example questions (corpus.curated)
+    declines: Path | None = None  # out-of-scope example questions (corpus.curated)
+    format: str = formats.DEFAULT  # a name in corpus.formats.FORMATS
+
+
+def _manifest_line(raw: str, key: str, value: str, start: int = 0) -> tuple[int, int] | None:
+    """(line, offset) of the first `"key": value` at or after ``start``."""
+    pat = re.compile(r'"' + key + r'"\s*:\s*' + re.escape(json.dumps(value, ensure_ascii=False)))
+    m = pat.search(raw, start)
+    return (raw.count("\n", 0, m.start()) + 1, m.end()) if m else None
+
+
+def read_manifest(corpus_dir: Path) -> list[DocumentSpec]:
+    """corpus/manifest.json lists documents; without one, every *.txt is one.
+
+    Manifest: {"documents": [{"id": "yiwu", "title": "…", "file": "plan.txt"}, …]}
+    (a bare list of entries works too). ``file`` is relative to the manifest;
+    an optional ``questions`` names a JSONL of curated example questions and
+    ``declines`` one of out-of-scope questions (corpus.curated); ``format``
+    names the document's format (default "plan").
+    """
+    corpus_dir = Path(corpus_dir)
+    manifest = corpus_dir / "manifest.json"
+    if manifest.is_file():
+        raw = read_text(manifest)
+        try:
+            data = json.loads(raw)
+        except json.JSONDecodeError as e:
+            raise CorpusError(f"{manifest}:{e.lineno}: invalid JSON ({e.msg})") from None
+        docs = data.get("documents") if isinstance(data, dict) else data
+        if not isinstance(docs, list):
+            raise CorpusError(f"{manifest}: expected {{\"documents\": [...]}} or a list of documents")
+        if not docs:
+            raise CorpusError(f"{manifest}: lists no documents")
+        specs: list[DocumentSpec] = []
+        cursor = 0  # entries appear in file order: find each one's line after the previous
+        for i, d in enumerate(docs):
+            where = f"{manifest}: entry {i + 1}"
+            if not isinstance(d, dict) or "id" not in d or "file" not in d:
+                raise CorpusError(f"{where} needs 'id' and 'file'")
+            doc_id, file, title = d["id"], d["file"], d.get("title")
+            questions, declines = d.get("questions"), d.get("declines")
+            fmt = d.get("format", formats.DEFAULT)
+            if isinstance(doc_id, str) and (found := _manifest_line(raw, "id", doc_id, cursor)):
+                where = f"{manifest}:{found[0]}: entry {i + 1}"
+                cursor = found[1]
+            if not isinstance(doc_id, str) or not DOC_ID.fullmatch(doc_id):
+                raise CorpusError(f"{where}: id {doc_id!r} must be letters, digits, - or _, "
+                                  f"start with a letter and have at most 32 characters")
+            if not isinstance(file, str) or not file.strip():
+                raise CorpusError(f"{where}: 'file' must be a file name")
+            if title is not None and not isinstance(title, str):
+                raise CorpusError(f"{where}: 'title' must be text")
+            for key, value in (("questions", questions), ("declines", declines)):
+                if value is not None and (not isinstance(value, str) or not value.strip()):
+                    raise CorpusError(f"{where}: '{key}' must be a file name")
+            if fmt not in formats.FORMATS:
+                raise CorpusError(f"{where}: unknown format {fmt!r} (known: {', '.join(formats.FORMATS)})")
+            if any(s.id == doc_id for s in specs):
+                raise CorpusError(f"{where}: duplicate document id {doc_id!r}")
+            specs.append(DocumentSpec(doc_id, title or None, corpus_dir / file,
+                                      f"{where} (id {doc_id!r})",
+                                      corpus_dir / questions if questions else None,
+                                      corpus_dir / declines if declines else None, fmt))
+        return specs
+    if not corpus_dir.is_dir():
+        raise CorpusError(f"{corpus_dir}: corpus directory not found")
+    files = sorted(corpus_dir.glob("*.txt"))
+    if not files:
+        raise CorpusError(f"{corpus_dir}: no policy files (*.txt) found")
+    specs = []
+    for f in files:
+        doc_id = re.sub(r"[^A-Za-z0-9_-]", "-", f.stem)
+        if not doc_id[:1].isalpha():
+            doc_id = "doc-" + doc_id
+        specs.append(DocumentSpec(doc_id[:32], None, f))
+    return specs

@@ -1,0 +1,45 @@
+"""Replies read aloud or pasted by hotline staff, and the parser's defect
+notes in Chinese."""
+from __future__ import annotations
+
+import re
+
+from ..domain.records import ParseWarning, Record
+from ..text.sentences import strip_id
+
+
+def standard_reply(rec: Record | None) -> str:
+    """A reply a hotline operator can read out as is."""
+    if rec is None:
+        return ""
+    body = (strip_id(rec.body or rec.text) if rec.kind == "sub" else (rec.body or rec.text)).strip().rstrip("。；; ")
+    units = "、".join(rec.units) or "相关部门"
+    when = f"，完成时限为{rec.deadline_label}" if rec.deadline_raw else ""
+    return (f"您好，根据《{rec.doc_title}》{rec.citation}（{rec.title}）：{body}。"
+            f"责任单位为{units}{when}。如需进一步了解办理细节，可咨询责任单位或拨打12345政务服务便民热线。")
+
+
+_WARN_RULES = [
+    (re.compile(r"section (\S+) heading missing"), lambda m: f"原文缺少第{m.group(1)}部分的标题，其下措施按无标题保留"),
+    (re.compile(r"measure (\d+) heading has no number"), lambda m: f"第{m.group(1)}条的标题在原文中没有编号，已根据其子项推断"),
+    (re.compile(r"measure (\d+) is absent"), lambda m: f"原文缺少第{m.group(1)}条"),
+    (re.compile(r"garbled text kept as written: '(.*)'"), lambda m: f"疑似文字错乱，按原文保留：“{m.group(1)}”"),
+    (re.compile(r"deadline cannot be parsed: '(.*)'"), lambda m: f"完成时限无法识别：“{m.group(1)}”"),
+]
+
+
+def describe_warning(w: ParseWarning) -> str:
+    for pat, fmt in _WARN_RULES:
+        m = pat.search(w.message)
+        if m:
+            return fmt(m)
+    return w.message
+
+
+def missing_measures(warnings: list[ParseWarning]) -> set[int]:
+    out = set()
+    for w in warnings:
+        m = re.search(r"measure (\d+) is absent", w.message)
+        if m:
+            out.add(int(m.group(1)))
+    return out

@@ -1,0 +1,72 @@
+"""A question analysed once, for every later step: normalised text, the
+references it names, BM25 tokens, typo repairs, its wording in the plan's
+terms, its topic words, whether it is a list question, and its language."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..corpus.library import Library
+from ..domain.citations import find_refs
+from ..text.glossary import Glossary
+from ..text.lexicon import content_words, tokens
+from ..text.normalize import has_content, normalize
+from ..text.typos import TypoFixer
+from .intent import StructuredQuery, detect
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z]{2,}")
+
+
+@dataclass(frozen=True)
+class Query:
+    raw: str
+    normalized: str  # cleaned, NFKC, Traditional → Simplified
+    text: str  # ``normalized`` with typos repaired
+    refs: list[str]  # exact references named ("5.3", "S1", "demo:3")
+    tokens: list[str]  # BM25 tokens, glossary expansions included
+    fixes: list[tuple[str, str]]
+    coverage: float  # share of tokens BM25 knows
+    # ``text`` in the plan's own words (Glossary.plan_wording); equal to
+    # ``text`` when the question already speaks the plan's language.
+    dense_text: str = ""
+    content: list[str] = field(default_factory=list)  # topic words of ``text``
+    listing: StructuredQuery | None = None  # a list/count question about units, deadlines, sections
+
+    def __post_init__(self) -> None:
+        if not self.dense_text:
+            object.__setattr__(self, "dense_text", self.text)
+
+    @property
+    def english(self) -> bool:
+        """Latin words and not one Chinese character."""
+        return not _HAN.search(self.text) and bool(_LATIN.search(self.text))
+
+    @property
+    def has_content(self) -> bool:
+        return has_content(self.text)
+
+
+class QueryAnalyzer:
+    def __init__(self, library: Library, vocab: set[str], typos: TypoFixer, glossary: Glossary,
+                 max_chars: int):
+        self.library = library
+        self.glossary = glossary
+        self.vocab = vocab
+        self.typos = typos
+        # Front ends cut questions to max_question_chars with a notice; this
+        # bound only keeps direct API callers from paying for 10,000 chars.
+        self.max_chars = 4 * max_chars
+
+    def analyse(self, question: str) -> Query:
+        norm = normalize(question[: self.max_chars])
+        fixed, fixes = self.typos.fix(norm)
+        toks = tokens(fixed) + tokens(" ".join(self.glossary.expand(fixed)))
+        # Latin tokens a Chinese plan cannot contain count against coverage.
+        coverage = sum(1 for t in toks if t in self.vocab) / len(toks) if toks else 0.0
+        words = content_words(fixed)
+        text = self.library.text
+        reworded = self.glossary.plan_wording(fixed, words, lambda t: t in text)
+        listing = detect(norm, self.library.known_units, self.library.n_sections or 17)
+        return Query(question, norm, fixed, find_refs(norm), toks, fixes, coverage, reworded,
+                     words, listing)

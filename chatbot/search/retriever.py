@@ -1,0 +1,123 @@
+"""Retrieval, once per question: exact references first, then the dense rows
+(one pass over every row, reused by the refusal signals) and BM25, fused."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..corpus.library import Library
+from ..domain.records import Hit, Record
+from ..domain.tuning import FusionTuning
+from ..text.glossary import Glossary
+from ..text.lexicon import init_dictionary
+from ..text.typos import TypoFixer
+from .filters import Filters
+from .fusion import Rows, fuse, mix_reworded, record_scores
+from .lexical import LexicalIndex
+from .query import Query, QueryAnalyzer
+from .vectors import VectorIndex
+
+MODES = ("hybrid", "dense", "bm25")
+
+
+@dataclass
+class Retrieval:
+    """What retrieval saw: the ranked hits, and the dense evidence behind them
+    (every row's cosine, every record's dense score) for the refusal check."""
+
+    query: Query
+    hits: list[Hit]
+    rows: Rows = field(default_factory=list)  # [] without a dense pass
+    dense: np.ndarray | None = None  # per record, NaN where unknown; None without a dense pass
+
+
+class Retriever:
+    def __init__(self, library: Library, analyzer: QueryAnalyzer, lexical: LexicalIndex,
+                 vectors: VectorIndex | None, tuning: FusionTuning):
+        self.library = library
+        self.analyzer = analyzer
+        self.lexical = lexical
+        self.vectors = vectors
+        self.tuning = tuning
+        self.records = library.records
+        self._pos = {r.uid: i for i, r in enumerate(self.records)}
+
+    def analyse(self, question: str) -> Query:
+        return self.analyzer.analyse(question)
+
+    def search(self, question: str, k: int = 5, filters: Filters | None = None,
+               mode: str = "hybrid") -> list[Hit]:
+        """Analyse and retrieve in one call (the desk, the CLI, LangChain)."""
+        return self.retrieve(self.analyse(question), k, filters, mode).hits
+
+    def retrieve(self, q: Query, k: int = 5, filters: Filters | None = None,
+                 mode: str = "hybrid") -> Retrieval:
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}")
+        no_filter = filters is None or filters.empty()
+        if not q.has_content:
+            # Nothing to rank by: list what the filters select, in plan order.
+            hits = [] if no_filter else [Hit(r, 0.0, via="filter") for r in self.filter_records(filters)][:k]
+            return Retrieval(q, hits)
+        allowed = np.array([no_filter or filters.accepts(r, self.library.known_units) for r in self.records])
+        hits: list[Hit] = []
+        seen: set[str] = set()
+        for ref in q.refs:
+            if filters is not None and filters.doc and ":" not in ref:
+                ref = f"{filters.doc}:{ref}"  # "第3条" within the chosen document
+            for r in self.library.leaves_of(ref):
+                if r.uid not in seen and allowed[self._pos[r.uid]]:
+                    hits.append(Hit(r, 1.0, via="ref"))
+                    seen.add(r.uid)
+        if len(hits) >= k:
+            return Retrieval(q, hits[:k] if len(q.refs) <= 1 else hits)
+        rows = self.dense_rows(q) if mode in ("hybrid", "dense") else []
+        dense = self.dense_scores(rows) if mode in ("hybrid", "dense") else np.full(len(self.records), np.nan)
+        bm = self.lexical.scores(q.tokens) if mode in ("hybrid", "bm25") else np.zeros(len(self.records))
+        score, dense0, b_norm = fuse(dense, bm, q.coverage, allowed, mode, self.tuning)
+        for i in np.argsort(-score, kind="stable"):
+            i = int(i)
+            r = self.records[i]
+            if not allowed[i] or r.uid in seen:
+                continue
+            hits.append(Hit(r, float(score[i]), dense=float(dense0[i]), bm25=float(b_norm[i]), via=mode))
+            seen.add(r.uid)
+            if len(hits) >= k:
+                break
+        return Retrieval(q, hits, rows, dense if mode in ("hybrid", "dense") else None)
+
+    def dense_rows(self, q: Query) -> Rows:
+        """(row id, cosine) for every row, best first; the question reworded
+        into the plan's terms is embedded too and the two are averaged."""
+        if self.vectors is None:
+            return []
+        v = self.vectors
+        n = len(v.rows)
+        rows = v.search_rows(v.query_vector(q.text), n)
+        if q.dense_text == q.text:
+            return rows
+        return mix_reworded(rows, v.search_rows(v.query_vector(q.dense_text), n), self.tuning)
+
+    def dense_scores(self, rows: Rows) -> np.ndarray:
+        """Per-record dense scores from row cosines (NaN where unknown)."""
+        scores = np.full(len(self.records), np.nan)
+        for uid, sim in record_scores(rows, self.tuning):
+            if uid in self._pos:
+                scores[self._pos[uid]] = sim
+        return scores
+
+    def filter_records(self, filters: Filters) -> list[Record]:
+        return [r for r in self.records if filters.accepts(r, self.library.known_units)]
+
+
+def build_retriever(library: Library, vectors: VectorIndex | None, tuning: FusionTuning,
+                    max_question_chars: int, glossary: Glossary | None = None) -> Retriever:
+    """The lexical side and the analyser over ``library``: jieba learns the
+    documents' terms first, since every token below depends on them."""
+    glossary = glossary or Glossary.empty()
+    init_dictionary(library.text)
+    lexical = LexicalIndex(library.records, library.questions_of, tuning.bm25_k1, tuning.bm25_b)
+    typos = TypoFixer(library.text, lexical.vocab, glossary)
+    analyzer = QueryAnalyzer(library, lexical.vocab, typos, glossary, max_question_chars)
+    return Retriever(library, analyzer, lexical, vectors, tuning)

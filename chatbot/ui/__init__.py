@@ -1,4 +1,0 @@
-"""Web front end (Gradio 6): chat, hotline desk, full text, overview, API."""
-from .app import build_app, launch, launch_kwargs
-
-__all__ = ["build_app", "launch", "launch_kwargs"]
