@@ -546,3 +546,15 @@ def test_two_documents_get_their_own_ids(tmp_path):
     # the library hash covers both documents
     (tmp_path / "two.txt").write_text(MINI.replace("测试方案", "改过的方案"), "utf-8")
     assert load_library(tmp_path, "yiwu").sha256 != lib.sha256
+
+
+def test_manifest_examples(tmp_path, lib):
+    """Example questions for the page come from the manifest, not from code."""
+    assert lib.examples and all(isinstance(q, str) and q for q in lib.examples)
+    d = tmp_path / "c"
+    d.mkdir()
+    (d / "plan.txt").write_text(PLAN.read_text("utf-8"), "utf-8")
+    (d / "manifest.json").write_text(json.dumps({"documents": [
+        {"id": "x", "file": "plan.txt", "examples": ["刻章要钱吗", 3]}]}), "utf-8")
+    with pytest.raises(CorpusError, match="'examples' must be a list of questions"):
+        load_library(d, "x")

@@ -216,8 +216,11 @@ def test_desk_search_with_filters(web, engine):
 def test_desk_empty_and_bad_filters(web, engine):
     df, status, refs = web.desk.search("  ", [], "不限", "不限", "all")
     assert len(df) == 0 and "请输入关键词" in status
-    df, status, _ = web.desk.search("", [], "2024/06", "不限", "all")
+    df, status, _ = web.desk.search("", [], "June", "不限", "all")
     assert len(df) == 0 and "YYYY" in status
+    # loose months read as the CLI reads them
+    loose = web.desk.search("", [], "2024/06", "不限", "all")[0]
+    assert list(loose["编号"]) == list(web.desk.search("", [], "2024-06", "不限", "all")[0]["编号"])
 
 
 def test_desk_select_row(web, engine):

@@ -18,6 +18,7 @@ class Corpus:
     warnings: list[ParseWarning]
     sha256: str
     format: str = "plan"  # the name in corpus.formats.FORMATS
+    examples: tuple[str, ...] = ()  # example questions (manifest "examples")
     # Curated example questions per record id (corpus.curated); they change
     # the index, so their digest is part of the library's.
     questions: dict[str, list[str]] = field(default_factory=dict)

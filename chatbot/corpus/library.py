@@ -64,6 +64,15 @@ class Library:
                       | {u for s in self.sections for u in s.lead_units})
 
     @property
+    def examples(self) -> list[str]:
+        """Example questions to offer: the manifest's, else each document's
+        first curated question."""
+        listed = [q for c in self.corpora for q in c.examples]
+        if listed:
+            return listed
+        return [qs[0] for c in self.corpora for qs in list(c.questions.values())[:3] if qs]
+
+    @property
     def n_sections(self) -> int:
         return max((s.no or 0 for s in self.sections), default=0)
 
@@ -142,6 +151,7 @@ def load_library(corpus_dir: Path, default_doc: str = "yiwu") -> Library:
         c = parse_file(spec.file, spec.id, spec.format)
         if spec.title:
             c.title = spec.title
+        c.examples = spec.examples
         if spec.questions is not None:
             if not spec.questions.is_file():
                 raise CorpusError(f"{spec.questions}: questions file not found (listed in {spec.source})")

@@ -24,6 +24,7 @@ class DocumentSpec:
     questions: Path | None = None  # curated example questions (corpus.curated)
     declines: Path | None = None  # out-of-scope example questions (corpus.curated)
     format: str = formats.DEFAULT  # a name in corpus.formats.FORMATS
+    examples: tuple[str, ...] = ()  # example questions the web page offers
 
 
 def _manifest_line(raw: str, key: str, value: str, start: int = 0) -> tuple[int, int] | None:
@@ -40,7 +41,8 @@ def read_manifest(corpus_dir: Path) -> list[DocumentSpec]:
     (a bare list of entries works too). ``file`` is relative to the manifest;
     an optional ``questions`` names a JSONL of curated example questions and
     ``declines`` one of out-of-scope questions (corpus.curated); ``format``
-    names the document's format (default "plan").
+    names the document's format (default "plan"); ``examples`` lists
+    example questions for the web page.
     """
     corpus_dir = Path(corpus_dir)
     manifest = corpus_dir / "manifest.json"
@@ -64,6 +66,9 @@ def read_manifest(corpus_dir: Path) -> list[DocumentSpec]:
             doc_id, file, title = d["id"], d["file"], d.get("title")
             questions, declines = d.get("questions"), d.get("declines")
             fmt = d.get("format", formats.DEFAULT)
+            examples = d.get("examples", [])
+            if not isinstance(examples, list) or not all(isinstance(x, str) and x.strip() for x in examples):
+                raise CorpusError(f"{where}: 'examples' must be a list of questions")
             if isinstance(doc_id, str) and (found := _manifest_line(raw, "id", doc_id, cursor)):
                 where = f"{manifest}:{found[0]}: entry {i + 1}"
                 cursor = found[1]
@@ -84,7 +89,8 @@ def read_manifest(corpus_dir: Path) -> list[DocumentSpec]:
             specs.append(DocumentSpec(doc_id, title or None, corpus_dir / file,
                                       f"{where} (id {doc_id!r})",
                                       corpus_dir / questions if questions else None,
-                                      corpus_dir / declines if declines else None, fmt))
+                                      corpus_dir / declines if declines else None, fmt,
+                                      tuple(x.strip() for x in examples)))
         return specs
     if not corpus_dir.is_dir():
         raise CorpusError(f"{corpus_dir}: corpus directory not found")

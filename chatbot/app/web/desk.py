@@ -3,11 +3,11 @@ and the selected clause with a 标准答复 to read out."""
 from __future__ import annotations
 
 import logging
-import re
 
 import gradio as gr
 import pandas as pd
 
+from ...domain.dates import parse_month
 from ...domain.records import Hit, Record
 from ...present.html import clause_html
 from ...present.markdown import md_escape
@@ -24,16 +24,15 @@ MAX_UNITS = 20
 DESK_LIMIT = 30
 DESK_COLUMNS = ["编号", "标题", "内容摘要", "责任单位", "完成时限", "相关度"]
 PROMPT = "请输入关键词，或选择责任单位、完成时限、所属部分等筛选条件。"
-_MONTH = re.compile(r"^(20\d\d)-(0[1-9]|1[0-2])$")
 
 
 def _month(value, name: str) -> str | None:
     if value in (None, "", "不限"):
         return None
-    v = str(value).strip()
-    if not _MONTH.match(v):
-        raise gr.Error(f"{name}格式应为YYYY-MM，例如2024-06")
-    return v
+    try:
+        return parse_month(str(value))
+    except ValueError:
+        raise gr.Error(f"{name}格式应为YYYY-MM，例如2024-06") from None
 
 
 def _snippet(r: Record, n: int = 48) -> str:

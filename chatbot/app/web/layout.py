@@ -16,14 +16,6 @@ from .desk import DESK_COLUMNS, DeskHandlers
 
 TITLE = "伊吾县营商环境政策问答助手"
 
-EXAMPLES = [
-    "简易注销公示要多少天？",
-    "刻章要钱吗",
-    "开公司能全程网上办吗",
-    "企业用电报装要多久",
-    "第5.3条是什么内容",
-    "税务局负责哪些事项？",
-]
 
 CSS = """
 .gradio-container { max-width: 1280px !important; margin: 0 auto; }
@@ -117,7 +109,7 @@ def private(name: str) -> dict:
     return {"api_visibility": "private", "api_name": f"ui_{name}"}
 
 
-def _chat_tab(chat_h: ChatHandlers, title: str, concurrency: int) -> None:
+def _chat_tab(chat_h: ChatHandlers, title: str, examples: list[str], concurrency: int) -> None:
     turns = gr.State([])
     with gr.Row(equal_height=False):
         with gr.Column(scale=3, min_width=340):
@@ -135,7 +127,7 @@ def _chat_tab(chat_h: ChatHandlers, title: str, concurrency: int) -> None:
             with gr.Row():
                 gr.Markdown("示例问题：", elem_classes=["muted"])
                 ex_buttons = [gr.Button(q, size="sm", variant="secondary", min_width=60, elem_classes=["example"])
-                              for q in EXAMPLES]
+                              for q in examples]
             with gr.Row():
                 clear = gr.Button("清空对话", size="sm", variant="stop", elem_id="clear", min_width=80)
                 gr.Markdown("对回答点 👍/👎 可帮助我们改进；本助手仅依据方案原文作答，具体办理请以责任单位答复为准。",
@@ -226,7 +218,7 @@ def build_app(services: Services) -> gr.Blocks:
         gr.Markdown(f"# {TITLE}\n依据《{title}》原文回答，每个回答都注明条款出处。", elem_id="app-title")
         with gr.Tabs():
             with gr.Tab("智能问答", id="chat"):
-                _chat_tab(chat_h, title, concurrency)
+                _chat_tab(chat_h, title, library.examples[:6], concurrency)
             with gr.Tab("政策查询台", id="desk"):
                 _desk_tab(desk, concurrency)
             with gr.Tab("政策全文", id="browse"):
