@@ -1,12 +1,10 @@
-"""Answer evaluation: python -m eval.answers --qa FILE [--json] [--calibrate] [--bench]
+"""Answer evaluation: python -m eval.answers --qa FILE [--json] [--by-type] [--calibrate] [--bench]
 
-Metrics (see the grounded-answers issue):
-- must_include_rate: in-scope questions with a non-empty must_include whose
-  answer text contains every substring;
-- citation_hit_rate: in-scope questions whose answer cites at least one gold id
-  (a sub-measure of a gold measure counts, as in retrieval);
-- refusal_accuracy: out-of-scope questions (gold []) that were refused;
-- false_refusal_rate: in-scope questions that were refused.
+Metrics: see ``eval/metrics.py`` (must_include, lead_hit, citation hit and
+precision, refusal accuracy, gap-or-refusal for half-answered questions,
+false refusals, list recall/precision, questions about the document itself).
+``--json`` prints the metrics and every question's answer
+(``"questions": [{"id", "answer", "citations", "refused"}]``).
 
 --calibrate prints the refusal model's fit (5-fold cross-validated) and the
 trade-off table: threshold vs refusal accuracy vs false-refusal rate;
@@ -22,75 +20,80 @@ import statistics
 import sys
 import time
 
+from eval import metrics
 from eval.common import is_hit, load_qa, services
 
 
 def evaluate(qa, answer_fn) -> dict:
-    inscope = [x for x in qa if x.gold]
-    oos = [x for x in qa if not x.gold]
     rows = []
     times = []
     for item in qa:
         t0 = time.perf_counter()
         a = answer_fn(item.question)
         times.append(time.perf_counter() - t0)
-        row = {"id": item.id, "type": item.type, "question": item.question, "gold": item.gold,
-               "refused": a.refused, "citations": a.citations, "answerer": a.answerer, "text": a.text}
-        if item.gold:
-            row["cited_gold"] = any(is_hit(c, g) for c in a.citations for g in item.gold)
-            row["missing"] = [s for s in item.must_include if s not in a.text]
-        rows.append(row)
-    by_id = {r["id"]: r for r in rows}
-    mi = [x for x in inscope if x.must_include]
-
-    def rate(num, den):
-        return round(num / den, 4) if den else 0.0
-
-    out = {
-        "n": len(qa),
-        "must_include_rate": rate(sum(1 for x in mi if not by_id[x.id]["missing"]), len(mi)),
-        "citation_hit_rate": rate(sum(1 for x in inscope if by_id[x.id]["cited_gold"]), len(inscope)),
-        "refusal_accuracy": rate(sum(1 for x in oos if by_id[x.id]["refused"]), len(oos)),
-        "false_refusal_rate": rate(sum(1 for x in inscope if by_id[x.id]["refused"]), len(inscope)),
-    }
+        rows.append({"id": item.id, "type": item.type, "question": item.question, "gold": item.gold,
+                     "must_include": item.must_include, "refused": a.refused, "citations": a.citations,
+                     "answerer": a.answerer, "text": a.text})
+    out = metrics.score(rows)
     details = {
-        "n_in_scope": len(inscope), "n_must_include": len(mi), "n_out_of_scope": len(oos),
+        "n_in_scope": sum(1 for r in rows if r["gold"] and r["type"] not in metrics.NOT_IN_SCOPE),
+        "n_must_include": sum(1 for r in rows if r["gold"] and r["must_include"]),
+        "n_out_of_scope": sum(1 for r in rows if not r["gold"] and r["type"] != "meta"),
         "latency_ms_p50": round(statistics.median(times) * 1000, 1) if times else 0.0,
+        "by_type": metrics.by_type(rows),
         "rows": rows,
     }
     return out | {"_details": details}
 
 
-def print_report(res: dict) -> None:
+METRICS = ("must_include_rate", "lead_hit_rate", "citation_hit_rate", "citation_precision", "refusal_accuracy",
+           "gap_or_refusal_rate", "false_refusal_rate", "list_recall", "list_precision", "meta_rate")
+
+
+def print_report(res: dict, types: bool = False) -> None:
+    from collections import Counter
+
     d = res["_details"]
     print(f"n={res['n']}  (in scope {d['n_in_scope']}, with must_include {d['n_must_include']}, "
           f"out of scope {d['n_out_of_scope']})")
-    print(f"must_include_rate  {res['must_include_rate']:.3f}")
-    print(f"citation_hit_rate  {res['citation_hit_rate']:.3f}")
-    print(f"refusal_accuracy   {res['refusal_accuracy']:.3f}")
-    print(f"false_refusal_rate {res['false_refusal_rate']:.3f}")
-    print(f"latency p50        {d['latency_ms_p50']:.0f} ms (includes the first, cold call)")
-    from collections import Counter
-
-    print("answerers          " + ", ".join(f"{k}={v}" for k, v in Counter(r["answerer"] for r in d["rows"]).most_common()))
+    for k in METRICS:
+        if k in res:
+            print(f"{k:<20}{res[k]:.3f}")
+    print(f"latency p50         {d['latency_ms_p50']:.0f} ms (includes the first, cold call)")
+    print("answerers           " + ", ".join(f"{k}={v}" for k, v in Counter(r["answerer"] for r in d["rows"]).most_common()))
+    if types:
+        print(f"\n{'type':<15}{'n':>4}  " + "  ".join(f"{k[:12]:>12}" for k in METRICS))
+        for t, m in d["by_type"].items():
+            print(f"{t:<15}{m['n']:>4}  " + "  ".join(f"{m[k]:>12.3f}" if k in m else f"{'':>12}" for k in METRICS))
     rows = d["rows"]
+    inscope = lambda r: r["gold"] and r["type"] not in metrics.NOT_IN_SCOPE  # noqa: E731
     sections = [
-        ("false refusals", lambda r: r["gold"] and r["refused"],
-         lambda r: f"gold={r['gold']}"),
-        ("no gold citation", lambda r: r["gold"] and not r["refused"] and not r["cited_gold"],
+        ("false refusals", lambda r: inscope(r) and r["refused"], lambda r: f"gold={r['gold']}"),
+        ("no gold citation", lambda r: inscope(r) and not r["refused"] and not r["cited_gold"],
          lambda r: f"gold={r['gold']}  cited={r['citations'][:6]} ({r['answerer']})"),
-        ("missing must_include", lambda r: r["gold"] and not r["refused"] and r["missing"],
+        ("missing must_include", lambda r: inscope(r) and not r["refused"] and r["missing"],
          lambda r: f"missing={r['missing']}  cited={r['citations'][:4]}"),
+        ("fact not in the first two sentences", lambda r: inscope(r) and not r["refused"] and r["must_include"]
+         and not r["missing"] and not r["lead_hit"], lambda r: f"lead={metrics.lead(r['text'])[:60]!r}"),
+        ("cited a clause outside gold", lambda r: inscope(r) and r["type"] != "list" and not r["refused"]
+         and any(not any(is_hit(c, g) for g in r["gold"]) for c in r["citations"]),
+         lambda r: f"gold={r['gold']}  cited={r['citations'][:6]}"),
+        ("half-answered without the gap", lambda r: r["type"] == "half" and not r["refused"] and not r["gap"],
+         lambda r: f"gold={r['gold']}  cited={r['citations'][:4]}"),
+        ("out of scope answered", lambda r: not r["gold"] and r["type"] != "meta" and not r["refused"],
+         lambda r: f"cited={r['citations'][:4]}"),
+        ("document questions not answered", lambda r: r["type"] == "meta" and (r["refused"] or r["missing"]),
+         lambda r: f"missing={r['missing']}"),
+        ("incomplete lists", lambda r: r["type"] == "list" and set(r["gold"]) != set(r["citations"]),
+         lambda r: f"missing={sorted(set(r['gold']) - set(r['citations']))[:8]}  "
+                   f"extra={sorted(set(r['citations']) - set(r['gold']))[:8]}"),
     ]
     for title, keep, detail in sections:
         picked = [r for r in rows if keep(r)]
-        print(f"\n{title} ({len(picked)}):")
-        for r in picked:
-            print(f"  {r['id']} [{r['type']}] {r['question']}  {detail(r)}")
-    answered = [r for r in rows if not r["gold"] and not r["refused"]]
-    print(f"\nout-of-scope answered instead of refused ({len(answered)}):")
-    for r in answered:
-        print(f"  {r['id']} {r['question']}  cited={r['citations'][:4]}")
+        if picked:
+            print(f"\n{title} ({len(picked)}):")
+            for r in picked:
+                print(f"  {r['id']} [{r['type']}] {r['question']}  {detail(r)}")
 
 
 def calibrate(svc, qa, thresholds=(0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.9)) -> dict:
@@ -189,7 +192,8 @@ def main(argv=None) -> int:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--qa", required=True, action="append",
                     help="a QA file; repeat to pool several (e.g. to calibrate on two sets)")
-    ap.add_argument("--json", action="store_true")
+    ap.add_argument("--json", action="store_true", help="metrics and every answer as JSON")
+    ap.add_argument("--by-type", action="store_true", help="also print the metrics per question type")
     ap.add_argument("--calibrate", action="store_true", help="print the refusal trade-off table")
     ap.add_argument("--write", action="store_true", help="with --calibrate: store the refit in the model file")
     ap.add_argument("--threshold", type=float, help="with --write: the threshold to store")
@@ -226,9 +230,14 @@ def main(argv=None) -> int:
         return 0
     res = evaluate(qa, svc.assistant.answer)
     if args.json:
-        print(json.dumps({k: v for k, v in res.items() if not k.startswith("_")}, ensure_ascii=False))
+        d = res["_details"]
+        payload = {k: v for k, v in res.items() if not k.startswith("_")}
+        payload["by_type"] = d["by_type"]
+        payload["questions"] = [{"id": r["id"], "answer": r["text"], "citations": r["citations"],
+                                 "refused": r["refused"]} for r in d["rows"]]
+        print(json.dumps(payload, ensure_ascii=False))
     else:
-        print_report(res)
+        print_report(res, args.by_type)
     return 0
 
 

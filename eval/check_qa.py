@@ -96,7 +96,7 @@ def check(path: Path, library: Library, partial: bool) -> tuple[list[str], list[
                 errors.append(f"{where}: bad must_include {s!r}")
             elif gold and not any(s in tx for tx in texts):
                 errors.append(f"{where}: must_include {s!r} not found in gold text {gold}")
-            elif t == "meta" and not gold and s not in library.text:
+            elif t == "meta" and not gold and s not in library.text + " ".join(c.title for c in library.corpora):
                 errors.append(f"{where}: must_include {s!r} not in the documents")
             if isinstance(s, str) and len(s) > 12:
                 warnings.append(f"{where}: long must_include {s!r}")

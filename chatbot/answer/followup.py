@@ -15,7 +15,8 @@ from ..text import departments
 from ..text.lexicon import content_words
 from ..text.normalize import normalize
 from . import extractive
-from .extractive import SentenceScorer, full_clause, lookup_answer
+from .clauses import durations, full_clause, lookup_answer
+from .extractive import SentenceScorer
 
 ANAPHORA = re.compile(r"^(?:那么|那|这个|这条|这项|这些|这|该措施|该条|该项|该|它|其|上面|上述|刚才|前面|此)")
 ORDINAL = re.compile(r"^(?:那么|那|还有)?\s*第\s*([一二三四五六七八九十\d]{1,3})\s*(?:条|个|项)\s*(?:呢|是什么|讲什么|说什么|说的是什么|的内容|内容)?\s*[？?。!！]*$")
@@ -91,7 +92,7 @@ class FollowUps:
             text = full_clause(main)
         else:
             hits = [Hit(r, 1.0 - i * 0.01, via="followup") for i, r in enumerate(main)]
-            comp = extractive.compose(norm, query.tokens, hits, self.scorer)
+            comp = extractive.compose(query, hits, self.scorer, question=norm)
             text, cites = comp.text, comp.citations
         head = f"（承接上一问：{'、'.join(r.citation for r in main)}）\n\n"
         hits = [Hit(r, 1.0, via="followup") for r in main]
@@ -128,7 +129,7 @@ class FollowUps:
     def _when(main: list[Record]) -> str:
         lines = []
         for r in main:
-            durs = extractive.durations(r.body)
+            durs = durations(r.body)
             extra = f"；文中的时间要求：{'、'.join(durs)}" if durs else ""
             lines.append(f"- {r.citation}（{r.title}）：完成时限{r.deadline_label}{extra}（{r.citation}）")
         text = "\n".join(lines)

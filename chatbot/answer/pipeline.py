@@ -1,12 +1,15 @@
 """The assistant: one question in, one grounded answer out.
 
 The question is prepared and analysed once (``search.query``); then, in order:
-1. a follow-up of the previous answer ("那要多长时间？", "这个谁负责？", "那第二条呢");
-2. a list/count question (departments, deadlines, sections): the complete
+1. a follow-up of the previous answer ("那要多长时间？", "这个谁负责？", "那第二条呢"),
+   or, with no previous answer, a question back ("您指的是哪项措施？");
+2. a question about the document itself (how many measures, its period…): ``meta``;
+3. a list/count question (departments, deadlines, sections): the complete
    list from the metadata (``structured``);
-3. exact references ("第5.3条讲什么"): the full clause(s);
-4. retrieval, once → the refusal check → the optional LLM answerer (with
-   the extractive answer as its fallback) or the extractive one.
+4. exact references ("第5.3条讲什么"): the full clause(s);
+5. retrieval, once → the refusal check → the optional LLM answerer (with
+   the extractive answer as its fallback) or the extractive one, which
+   leads with what is asked and says the scope gap first (``gaps``).
 Every answerer works from that one ``Query`` and ``Retrieval``.
 """
 from __future__ import annotations
@@ -18,24 +21,28 @@ from ..corpus.library import Library
 from ..domain.records import Answer, Hit
 from ..domain.tuning import Tuning
 from ..search.retriever import Retrieval, Retriever
+from ..text.glossary import Glossary
 from ..text.normalize import prepare
-from . import extractive, structured
+from . import extractive, meta, structured
 from . import llm as llm_answerer
-from .extractive import SentenceScorer, lookup_answer
-from .followup import FollowUps, Rewrite, previous
+from .clauses import lookup_answer
+from .extractive import SentenceScorer
+from .followup import ANAPHORA, FollowUps, Rewrite, previous
+from .frames import FIGURE_EN, frame
+from .gaps import GapFinder
 from .refusal import RefusalCheck, Relevance
 
 log = logging.getLogger(__name__)
 
-HOTLINE = "12345政务服务便民热线"
 EMPTY = "问题为空，请输入要咨询的内容，例如：“刻章要钱吗？”"
-ENGLISH_NOTE = "（本助手以中文回答，以下为方案原文摘录。）"
+CLARIFY = ("请问您问的是哪一项措施？请说出事项名称或条款编号再问一次，"
+           "例如“简易注销公示要多久”或“第5.3条谁负责”。")
 
 
 class Assistant:
     def __init__(self, library: Library, retriever: Retriever, refusal: RefusalCheck, tuning: Tuning,
                  max_question_chars: int = 500, llm_factory: Callable[[], object | None] | None = None,
-                 llm_timeout: float = 20.0):
+                 llm_timeout: float = 20.0, glossary: Glossary | None = None):
         self.library = library
         self.retriever = retriever
         self.refusal = refusal
@@ -43,6 +50,7 @@ class Assistant:
         self.max_question_chars = max_question_chars
         self.scorer = SentenceScorer(retriever.lexical.idf, tuning.extractive)
         self.followups = FollowUps(library, self.scorer, tuning.followup_max_chars)
+        self.gaps = GapFinder(library, glossary or Glossary.empty())
         self._llm_factory = llm_factory
         self.llm_timeout = llm_timeout
 
@@ -51,12 +59,13 @@ class Assistant:
     def title(self) -> str:
         return self.library.default.title
 
-    def refusal_text(self) -> str:
-        return (f"抱歉，《{self.title}》中没有找到与这个问题直接相关的内容，"
-                f"本助手只回答该方案涉及的政策措施，不作推测。如需咨询，请拨打{HOTLINE}。")
+    def refusal_text(self, english: bool = False) -> str:
+        return frame(english).refusal.format(title=self.title)
 
-    def _refusal(self, question: str, hits: list[Hit], why: str | None = None, text: str | None = None) -> Answer:
-        text = text or (self.refusal_text() if not why else f"{why}\n\n{self.refusal_text()}")
+    def _refusal(self, question: str, hits: list[Hit], why: str | None = None, text: str | None = None,
+                 english: bool = False) -> Answer:
+        plain = self.refusal_text(english)
+        text = text or (plain if not why else f"{why}\n\n{plain}")
         return Answer(question, text, [], hits, True, "extractive")
 
     def _missing_figure_note(self, rel: Relevance, hits: list[Hit]) -> str | None:
@@ -65,8 +74,8 @@ class Assistant:
         if not self.refusal.covers_topic(rel):
             return None
         lines = "\n".join(f"- {h.record.citation} {h.record.title}" for h in hits[:2])
-        return (f"《{self.title}》涉及这个话题，但没有写明您问的具体{rel.missing}，"
-                f"本助手不作推测。相关条款：\n{lines}\n\n具体{rel.missing}请咨询主管部门或拨打{HOTLINE}。")
+        kind = FIGURE_EN.get(rel.missing, rel.missing) if rel.english else rel.missing
+        return frame(rel.english).missing_figure.format(title=self.title, kind=kind, lines=lines)
 
     # -- routing -----------------------------------------------------------------
     def _route(self, q: str, history: list[Answer] | None) -> Answer | tuple[Retrieval, Relevance]:
@@ -79,6 +88,10 @@ class Assistant:
             if isinstance(fu, Rewrite):  # the earlier question, about a new department
                 q = prepare(fu.question, self.max_question_chars).text
                 query = self.retriever.analyse(q)
+        if (kind := meta.detect(query.normalized)) is not None:
+            return meta.answer(q, kind, self.library.default)
+        if prev is None and self._orphan_followup(query):
+            return Answer(q, CLARIFY, [], [], True, "clarify")
         if query.listing is not None:
             comp = structured.answer(query.listing, self.library.records, self.library.sections)
             hits = [Hit(r, 1.0, via="filter") for r in comp.cited]
@@ -95,14 +108,25 @@ class Assistant:
         retrieval = self.retriever.retrieve(query, k=max(5, self.tuning.top_k))
         rel = self.refusal.assess(retrieval)
         if not retrieval.hits or not self.refusal.is_relevant(rel):
-            return self._refusal(q, retrieval.hits, text=self._missing_figure_note(rel, retrieval.hits))
+            return self._refusal(q, retrieval.hits, text=self._missing_figure_note(rel, retrieval.hits),
+                                 english=query.english)
         return retrieval, rel
+
+    def _orphan_followup(self, query) -> bool:
+        """"那要多长时间？" with nothing before it: ask which measure is meant
+        instead of guessing."""
+        norm = query.normalized
+        asks_about_it = (query.ask.kind in ("who", "when", "figure") or not query.content
+                         or norm.rstrip("？?。 ").endswith("呢"))
+        return (len(norm) <= self.tuning.followup_max_chars and bool(ANAPHORA.match(norm))
+                and asks_about_it and not query.refs and query.listing is None)
 
     def _extractive(self, retrieval: Retrieval, rel: Relevance) -> Answer:
         q = retrieval.query.raw
-        comp = extractive.compose(q, retrieval.query.tokens, retrieval.hits, self.scorer, english=rel.english)
-        text = f"{ENGLISH_NOTE}\n\n{comp.text}" if rel.english else comp.text
-        return Answer(q, text, comp.citations, retrieval.hits, False, "extractive", subject=comp.subject)
+        comp = extractive.compose(retrieval.query, retrieval.hits, self.scorer, self.gaps,
+                                  rows=dict(retrieval.rows))
+        return Answer(q, comp.text, comp.citations, retrieval.hits, False, "extractive", subject=comp.subject,
+                      related=comp.related)
 
     # -- public ------------------------------------------------------------------
     def answer(self, question: str, history: list[Answer] | None = None, *, llm=None) -> Answer:

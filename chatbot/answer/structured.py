@@ -3,12 +3,12 @@ of a department, a deadline range or a section, grouped and counted — not a
 top 5. Which questions come here is decided by ``search.intent``."""
 from __future__ import annotations
 
+from ..domain.citations import measure_label
 from ..domain.dates import month_label
 from ..domain.numerals import int_to_cn
 from ..domain.records import Record, Section
 from ..search.filters import Filters
 from ..search.intent import StructuredQuery
-from ..text.sentences import split_sentences
 from .extractive import Composition
 
 
@@ -19,12 +19,6 @@ def _accepts(r: Record, q: StructuredQuery, unit: str | None) -> bool:
     return f.accepts(r, [unit] if unit else [])
 
 
-def _snippet(r: Record, n: int = 40) -> str:
-    sents = split_sentences(r.body)
-    s = (sents[0] if sents else r.body).rstrip("。；;，,：:")
-    return s if len(s) <= n else s[:n] + "…"
-
-
 def _sections(records: list[Record]) -> list[tuple[Section, list[Record]]]:
     out: dict[tuple, tuple[Section, list[Record]]] = {}
     for r in records:
@@ -33,13 +27,30 @@ def _sections(records: list[Record]) -> list[tuple[Section, list[Record]]]:
     return list(out.values())
 
 
+def _measures(records: list[Record]) -> list[list[Record]]:
+    """Leaves grouped by their measure, in document order."""
+    out: dict[str, list[Record]] = {}
+    for r in records:
+        out.setdefault(f"{r.doc_id}:{r.measure_no if r.measure_no is not None else r.id}", []).append(r)
+    return list(out.values())
+
+
+def _item(recs: list[Record], show_units: bool) -> str:
+    """One line per measure: its title and the listed leaves, each with its
+    deadline (the clause text is one click away)."""
+    first = recs[0]
+    units = f"；责任单位：{'、'.join(first.units)}" if show_units and len(recs) == 1 else ""
+    if len(recs) == 1:
+        return f"- {first.citation} {first.title}（{first.deadline_label}{units}）"
+    leaves = "、".join(f"{r.citation}（{r.deadline_label}）" for r in recs)
+    return f"- {measure_label(first.measure_no)} {first.title}：{leaves}"
+
+
 def _by_section(records: list[Record], show_units: bool) -> list[str]:
     lines = []
     for sec, recs in _sections(records):
-        lines.append(f"\n**{sec.display}**（{len(recs)}条）")
-        for r in recs:
-            extra = f"；责任单位：{'、'.join(r.units)}" if show_units else ""
-            lines.append(f"- {r.citation} {r.title}：{_snippet(r)}（完成时限：{r.deadline_label}{extra}）")
+        lines.append(f"\n**{sec.public_display}**（{len(recs)}条）")
+        lines += [_item(group, show_units) for group in _measures(recs)]
     return lines
 
 
@@ -52,8 +63,8 @@ def _by_deadline(records: list[Record], show_units: bool = True) -> list[str]:
         recs = groups[ym]
         lines.append(f"\n**{month_label(ym) if ym else '完成时限未写明'}**（{len(recs)}条）")
         for r in recs:
-            extra = f"（责任单位：{'、'.join(r.units) or '未写明'}）" if show_units else ""
-            lines.append(f"- {r.citation} {r.title}：{_snippet(r)}{extra}")
+            extra = f"（责任单位：{r.units_label}）" if show_units else ""
+            lines.append(f"- {r.citation} {r.title}{extra}")
     return lines
 
 
@@ -79,7 +90,7 @@ def answer(q: StructuredQuery, records: list[Record], sections: list[Section]) -
             led_recs = [r for r in records if r.section in led and _accepts(r, q, None)]
             cond = f"（{scope}）" if scope else ""
             if q.lead and led:
-                secs = "、".join(s.display for s in led)
+                secs = "、".join(s.public_display for s in led)
                 parts.append(f"按“牵头单位”统计：{unit}牵头{len(led)}个领域（{secs}），这些领域{cond}共有**{len(led_recs)}条**措施。"
                              f"按“责任单位”统计：{unit}{cond}直接负责**{len(recs)}条**措施，清单如下。")
             elif q.lead:
@@ -87,7 +98,7 @@ def answer(q: StructuredQuery, records: list[Record], sections: list[Section]) -
             else:
                 note = ""
                 if led:
-                    note = f"（另外，{unit}是{'、'.join(s.display for s in led)}的牵头单位）"
+                    note = f"（另外，{unit}是{'、'.join(s.public_display for s in led)}的牵头单位）"
                 parts.append(f"按“责任单位”统计，{unit}{cond}负责的措施共**{len(recs)}条**{note}，按领域分组如下：")
             if recs:
                 parts.extend(_by_section(recs, show_units=False))

@@ -92,6 +92,6 @@ def bootstrap(settings: Settings | None = None, *, embeddings: Embeddings | None
     retriever = build_retriever(library, vectors, tuning.fusion, settings.max_question_chars, glossary)
     refusal = RefusalCheck(library, tuning.refusal, vectors.embedder if vectors else None, glossary)
     assistant = Assistant(library, retriever, refusal, tuning, settings.max_question_chars,
-                          llm_factory(settings), settings.llm_timeout)
+                          llm_factory(settings), settings.llm_timeout, glossary)
     feedback = FeedbackStore(Path(settings.data_dir) / DB_NAME)
     return Services(settings, tuning, library, vectors, retriever, assistant, feedback, Limits(settings))

@@ -31,7 +31,13 @@ class Section:
 
     @property
     def display(self) -> str:
+        """For hotline staff: a heading the source lost is flagged."""
         return f"{self.label}{self.title or '（标题缺失）'}"
+
+    @property
+    def public_display(self) -> str:
+        """For citizens: the heading as the text has it, no parser notes."""
+        return f"{self.label}{self.title or ''}"
 
 
 @dataclass
@@ -120,6 +126,7 @@ class Answer:
     answerer: str  # "extractive" | "structured" | "lookup" | "llm:<model>" | "input" | "error"
     notice: str | None = None  # truncation, LLM fallback, …
     subject: list[str] = field(default_factory=list)  # refs a follow-up refers back to
+    related: list[str] = field(default_factory=list)  # refs of clauses listed to read next (not cited)
 
     def with_notice(self, notice: str | None) -> "Answer":
         """The answer with ``notice`` shown before its own (truncation first)."""
@@ -130,4 +137,4 @@ class Answer:
     def to_dict(self) -> dict:
         return {"question": self.question, "answer": self.text, "citations": self.citations,
                 "refused": self.refused, "answerer": self.answerer, "notice": self.notice,
-                "subject": self.subject, "hits": [h.to_dict() for h in self.hits]}
+                "subject": self.subject, "related": self.related, "hits": [h.to_dict() for h in self.hits]}

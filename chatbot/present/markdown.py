@@ -40,10 +40,13 @@ def answer_markdown(ans: Answer, library, notices: list[str] | None = None) -> s
     citation links added (each opens the clause in the side panel)."""
     text = safe_markdown(ans.text)
     labels = citation_labels(ans.citations, library)
-    if labels:
+    # Related clauses are links too (they open in the panel), but not citations.
+    links = citation_labels(list(ans.citations) + list(ans.related), library)
+    if links:
         # one pass, longest labels first, so 第5.3条 never becomes 第5[.3]条
-        pat = re.compile("|".join(re.escape(lbl) for lbl in sorted(labels, key=len, reverse=True)))
-        text = pat.sub(lambda m: f"[{m.group(0)}]({cite_href(labels[m.group(0)])})", text)
+        pat = re.compile("|".join(re.escape(lbl) for lbl in sorted(links, key=len, reverse=True)))
+        text = pat.sub(lambda m: f"[{m.group(0)}]({cite_href(links[m.group(0)])})", text)
+    if labels:
         chips = " ".join(f"[{lbl}]({cite_href(ref)})" for lbl, ref in labels.items())
         text += f"\n\n📎 引用条款：{chips}"
     parts = [f"> ⚠️ {html.escape(n, quote=False)}" for n in (notices or []) if n]

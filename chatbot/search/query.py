@@ -12,6 +12,7 @@ from ..text.glossary import Glossary
 from ..text.lexicon import content_words, tokens
 from ..text.normalize import has_content, normalize
 from ..text.typos import TypoFixer
+from .asks import Ask, classify
 from .intent import StructuredQuery, detect
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -32,6 +33,7 @@ class Query:
     dense_text: str = ""
     content: list[str] = field(default_factory=list)  # topic words of ``text``
     listing: StructuredQuery | None = None  # a list/count question about units, deadlines, sections
+    ask: Ask = Ask("other")  # what kind of answer the question asks for
 
     def __post_init__(self) -> None:
         if not self.dense_text:
@@ -69,4 +71,4 @@ class QueryAnalyzer:
         reworded = self.glossary.plan_wording(fixed, words, lambda t: t in text)
         listing = detect(norm, self.library.known_units, self.library.n_sections or 17)
         return Query(question, norm, fixed, find_refs(norm), toks, fixes, coverage, reworded,
-                     words, listing)
+                     words, listing, classify(norm))

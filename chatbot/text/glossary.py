@@ -20,10 +20,15 @@ _EN_WORD = re.compile(r"[a-z][a-z0-9\-]*")
 class Glossary:
     colloquial: dict[str, str] = field(default_factory=dict)  # everyday Chinese → terms, space-separated
     english: dict[str, str] = field(default_factory=dict)  # English word or phrase → terms
+    # Words of one kind that exclude each other (简易/普通, 本科/硕士, 本地/外地):
+    # a question naming one where the text names another is half answered.
+    contrasts: tuple[tuple[str, ...], ...] = ()
+    places: tuple[str, ...] = ()  # place names (a question about another place is half answered)
 
     @classmethod
     def from_dict(cls, d: dict) -> "Glossary":
-        return cls(dict(d.get("colloquial", {})), dict(d.get("english", {})))
+        return cls(dict(d.get("colloquial", {})), dict(d.get("english", {})),
+                   tuple(tuple(c) for c in d.get("contrasts", [])), tuple(d.get("places", [])))
 
     @classmethod
     def empty(cls) -> "Glossary":

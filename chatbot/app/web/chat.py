@@ -46,12 +46,13 @@ class ChatHandlers:
         self.library = ctx.library
 
     def chip_choices(self, turns: list[Turn]) -> list[tuple[str, str]]:
-        """All clauses cited in this conversation, newest answer first."""
-        seen: dict[str, str] = {}
-        for t in reversed(turns):
-            for label, ref in citation_labels(t.answer.citations, self.library).items():
-                seen.setdefault(ref, label)
-        return [(label, ref) for ref, label in seen.items()]
+        """The clauses of the latest answer (cited first, then related): the
+        chips belong to the answer being read, not to the whole conversation."""
+        if not turns:
+            return []
+        a = turns[-1].answer
+        return [(label, ref) for label, ref in citation_labels(list(a.citations) + list(a.related),
+                                                                self.library).items()]
 
     def chips_update(self, turns: list[Turn], current: str | None):
         choices = self.chip_choices(turns)

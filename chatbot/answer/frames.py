@@ -1,0 +1,68 @@
+"""The assistant's own words around the documents' words, in Chinese and in
+English: headings, the lead phrases, refusals. Facts are always quoted from
+the documents; only these connectives are ours."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+HOTLINE_ZH = "12345政务服务便民热线"
+
+
+@dataclass(frozen=True)
+class Frame:
+    units_heading: str
+    related_heading: str
+    responsible: str
+    deadline: str
+    who: str  # "{units}" "{cite}"
+    when: str  # "{deadline}" "{cite}"
+    free: str
+    no_need: str
+    yes: str
+    no: str
+    says: str  # after the quoted Chinese sentences of an English answer ("" in Chinese)
+    refusal: str  # "{title}"
+    missing_figure: str  # "{title}" "{kind}" "{lines}"
+    gap: str  # "{gap}": introduces what the text does state
+
+    def unit_line(self, citation: str, title: str, units: str, deadline: str | None) -> str:
+        """``deadline`` None: the kind of clause has none (safeguards), so none is shown."""
+        t = f"（{title}）" if title and self is ZH else f" ({title})" if title else ""
+        sep = "：" if self is ZH else ": "
+        mid = "；" if self is ZH else "; "
+        when = f"{mid}{self.deadline}{sep}{deadline}" if deadline is not None else ""
+        return f"- {citation}{t}{sep}{self.responsible}{sep}{units}{when}"
+
+
+ZH = Frame(
+    units_heading="**责任单位与完成时限**", related_heading="**相关条款**",
+    responsible="责任单位", deadline="完成时限",
+    who="由{units}负责（{cite}）。", when="完成时限为{deadline}（{cite}）。",
+    free="是的，免费。", no_need="不需要。", yes="可以。", no="不能。", says="",
+    refusal=("抱歉，《{title}》中没有找到与这个问题直接相关的内容，本助手只回答该方案涉及的政策措施，不作推测。"
+             f"如需咨询，请拨打{HOTLINE_ZH}。"),
+    missing_figure=("《{title}》涉及这个话题，但没有写明您问的具体{kind}，本助手不作推测。相关条款：\n{lines}\n\n"
+                    f"具体{{kind}}请咨询主管部门或拨打{HOTLINE_ZH}。"),
+    gap="{gap}。方案写明的是：",
+)
+
+EN = Frame(
+    units_heading="**Responsible units and deadlines**", related_heading="**Related clauses**",
+    responsible="Responsible", deadline="Deadline",
+    who="Responsible: {units} ({cite}).", when="Deadline: {deadline} ({cite}).",
+    free="Yes, it is free.", no_need="No, it is not needed.", yes="Yes.", no="No.",
+    says="(Quoted from the Chinese text of the plan.)",
+    refusal=("Sorry, 《{title}》 does not cover this question. This assistant answers only from the plan and "
+             "does not guess. For help, please call the 12345 government service hotline."),
+    missing_figure=("《{title}》 covers this topic but does not state the {kind} you asked for, and this assistant "
+                    "does not guess. Related clauses:\n{lines}\n\nPlease ask the department in charge or call the "
+                    "12345 government service hotline."),
+    gap="{gap}. What the plan does state:",
+)
+
+FIGURE_EN = {"金额": "amount", "比例": "rate", "天数或日期": "number of days or date", "材料清单": "list of documents",
+             "地址或办公时间": "address or office hours", "电话号码": "phone number"}
+
+
+def frame(english: bool) -> Frame:
+    return EN if english else ZH

@@ -1,0 +1,104 @@
+"""Half-answered questions: the question's scope differs from the text's, and
+the answer must say what the text does not state before what it does.
+
+Read from the question and the clauses the answer quotes:
+- a year outside the document's period ("2026年…", the plan runs 2023–2025);
+- a place other than the document's own ("哈密市区…", the plan is 伊吾县's);
+- a word of a kind the clause names another of (普通注销 where it says 简易注销,
+  本科 where it says 硕士: the glossary's contrast sets);
+- an explicit exclusion of what the clause covers ("不是简易注销的话…");
+- a figure the question states that the clause does not ("提到80%了吗" where it says 75%).
+Each gives a phrase such as "方案未写明普通注销的情况（写的是简易注销）"."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..corpus.library import Library
+from ..domain.records import Record
+from ..search.query import Query
+from ..text.glossary import Glossary
+
+_YEAR = re.compile(r"(?<!\d)(20\d{2})(?:\s*年)?(?!\d)")
+_PERIOD = re.compile(r"(20\d{2})\s*[-—–至到]\s*(20\d{2})")
+_FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|个工作日|工作日|天|小时|元|万元|年|个月)")
+# "哈密的公司来…", "哈密大医院": where the asker or a thing comes from, not the
+# place the question is about.
+_ORIGIN = re.compile(r"的?(?:公司|企业|人|户口|户籍|医院|大医院|老板|客户|供应商|朋友|亲戚|厂)|来|过来|到伊|大")
+_EXCLUDE = re.compile(r"(?:不是|并非|非|除了|不属于|不走)\s*([\u4e00-\u9fff]{2,8}?)(?:的话|的|以外|之外|）|\)|，|,|$)")
+
+
+@dataclass(frozen=True)
+class Gap:
+    missing: str  # what the text does not state ("普通注销", "2026年", "哈密市")
+    stated: str | None = None  # what it states instead ("简易注销"), when known
+    scope: str | None = None  # the document's own period or place, for the phrase
+
+    def phrase_en(self) -> str:
+        if self.scope:
+            return f"The plan does not state the case of {self.missing}"
+        if self.stated:
+            return f"The plan does not state the case of {self.missing} (it covers {self.stated})"
+        return f"The plan does not state the case of {self.missing}"
+
+    def phrase(self, doc_kind: str = "方案") -> str:
+        if self.scope:
+            return f"{doc_kind}{self.scope}，未写明{self.missing}的情况"
+        if self.stated:
+            return f"{doc_kind}未写明{self.missing}的情况（写的是{self.stated}）"
+        return f"{doc_kind}未写明{self.missing}的情况"
+
+
+def period(title: str) -> tuple[int, int] | None:
+    m = _PERIOD.search(title or "")
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+class GapFinder:
+    def __init__(self, library: Library, glossary: Glossary):
+        self.library = library
+        self.glossary = glossary
+
+    def _home(self, doc_id: str) -> str | None:
+        """The document's own place, named in its title ("伊吾县…方案" → 伊吾)."""
+        c = self.library.doc(doc_id)
+        title = c.title if c else ""
+        for p in sorted(self.glossary.places, key=len, reverse=True):
+            if m := re.search(re.escape(p) + r"[县市区州省]?", title):
+                return m.group(0)
+        return None
+
+    def find(self, query: Query, quoted: list[Record]) -> Gap | None:
+        """The first scope difference between the question and the quoted clauses."""
+        if not quoted:
+            return None
+        q = query.text
+        text = "\n".join(f"{r.measure_title} {r.text}" for r in quoted)
+        doc = self.library.doc(quoted[0].doc_id)
+        span = period(doc.title) if doc else None
+        for m in _YEAR.finditer(q):
+            y = int(m.group(1))
+            if span and not span[0] <= y <= span[1] and m.group(1) not in text:
+                return Gap(f"{y}年", scope=f"的实施期为{span[0]}—{span[1]}年")
+        home = self._home(quoted[0].doc_id)
+        if home and home[:2] not in q:
+            for p in sorted(self.glossary.places, key=len, reverse=True):
+                m = re.search(r"(从|来自)?" + re.escape(p) + r"([市县区州省]?(?:市区|城区)?)", q)
+                if m and p not in home and p not in text and not m.group(1) and not _ORIGIN.match(q, m.end()):
+                    return Gap(p + m.group(2), scope=f"是{home}的措施")
+        for group in self.glossary.contrasts:
+            asked = [w for w in group if w in q and w not in text]
+            stated = [w for w in group if w in text and w not in asked]
+            if asked and stated:
+                return Gap(asked[0], stated[0])
+        titles = " ".join(r.measure_title for r in quoted)
+        for m in _EXCLUDE.finditer(q):
+            x = m.group(1)
+            # only what the clause is about ("不是简易注销"), not any word ("不是故意的")
+            if len(x) >= 2 and x in titles:
+                return Gap(f"{x}以外", x)
+        for m in _FIGURE.finditer(q):
+            fig = re.sub(r"\s", "", m.group(0))
+            if fig not in re.sub(r"\s", "", text) and _FIGURE.search(text):
+                return Gap(fig)
+        return None

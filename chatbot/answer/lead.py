@@ -1,0 +1,95 @@
+"""The first sentence of an answer, shaped by what the question asks
+(``search.asks``): a yes/no word where the quoted sentence settles it, the
+figure asked for, the responsible units, the deadline; and which quoted
+sentence goes first (the one with the figure, the channel, the exclusion).
+
+Conservative by design: a yes/no word is given only when the sentence says
+so in so many words (免费, 无需, 除外); otherwise the quoted sentence itself
+leads. A wrong "可以" is worse than none."""
+from __future__ import annotations
+
+import re
+
+from ..domain.records import Record
+from ..search.asks import Ask
+from .frames import Frame
+
+FIGURES = {
+    "duration": re.compile(r"\d+(?:\.\d+)?\s*(?:个)?(?:工作日|天|日|小时|分钟|个月|年)(?:以内|内)?"
+                           r"|[一二三四五六七八九十两半]+(?:个)?(?:工作日|天|小时|个月)"),
+    "money": re.compile(r"\d+(?:\.\d+)?\s*(?:元|万元|亿元)|免费|零收费|免服务费|免收|不收取|免交"),
+    "rate": re.compile(r"\d+(?:\.\d+)?\s*[%％]|百分之[一二三四五六七八九十百]+"),
+    "count": re.compile(r"\d+\s*(?:个|项|家|次|人次|台|座|所|级|类|种|条|批)|[一二三四五六七八九十两]+(?:个|项|家|级|类|种|批)"),
+}
+# A figure right after one of these is the one the clause sets ("由45天压缩至20天").
+TARGET = re.compile(r"(?:压缩至|压缩到|缩短至|缩短到|降至|降到|减至|减少至|控制在|不超过|提高到|提高至|提升至|提升到|达到|达|至|到|为|在)\s*$")
+FREE = re.compile(r"免费|免服务费|零收费|免收|不收取|免交|不再收取|免除")
+NO_NEED = re.compile(r"无需|无须|不需|不再需要|不再提交|免于提交|免予提交|免于|不用|免交|不再要求")
+EXCLUDED = re.compile(r"[（(]([^（()）]{2,20})除外[）)]|([\u4e00-\u9fff]{2,12})除外")
+PROHIBITED = re.compile(r"不得|禁止|不予|不能|严禁")
+CHANNEL = re.compile(r"网上|线上|平台|窗口|热线|12345|12388|APP|app|移动端|掌上|一网通办|小程序|自助|电话|专区|大厅|系统|网站|邮寄|扫码")
+
+
+def figure_in(sentence: str, kind: str | None) -> str | None:
+    """The figure of ``kind`` a sentence sets: the only one, or the one after
+    a target word; None when it cannot tell."""
+    if kind not in FIGURES:
+        return None
+    found = list(FIGURES[kind].finditer(sentence))
+    if not found:
+        return None
+    if len(found) == 1:
+        return found[0].group(0).strip()
+    targeted = [m for m in found if TARGET.search(sentence[max(0, m.start() - 4):m.start()])]
+    return targeted[-1].group(0).strip() if len(targeted) == 1 else None
+
+
+def first_sentence(ask: Ask, sentences: list[str]) -> int:
+    """Which quoted sentence answers the ask most directly (index into
+    ``sentences``, 0 when nothing stands out)."""
+    tests = {
+        "figure": lambda s: FIGURES.get(ask.figure or "", FIGURES["count"]).search(s),
+        "how": CHANNEL.search,
+        "yesno": lambda s: FREE.search(s) or NO_NEED.search(s) or EXCLUDED.search(s),
+    }
+    test = tests.get(ask.kind)
+    if test is None:
+        return 0
+    return next((i for i, s in enumerate(sentences) if test(s)), 0)
+
+
+def _overlaps(a: str, b: str) -> bool:
+    """Whether two phrases share a two-character run (上市股份有限公司 / 上市的股份有限公司)."""
+    grams = {a[i:i + 2] for i in range(len(a) - 1)}
+    return sum(b[i:i + 2] in grams for i in range(len(b) - 1)) >= 2
+
+
+def yes_no(ask: Ask, question: str, sentence: str, evidence: float, f: Frame) -> str | None:
+    """"不需要。" / "可以。" / "不能。" when the sentence settles it, else None."""
+    for m in EXCLUDED.finditer(sentence):
+        excluded = m.group(1) or m.group(2)
+        if _overlaps(excluded, question):
+            return f.no
+    if ask.polarity == "cost" and FREE.search(sentence):
+        return f.free if "免费" in question or "free" in question.lower() else f.no_need
+    if ask.polarity == "need" and NO_NEED.search(sentence):
+        return f.no_need
+    if ask.polarity == "can" and evidence >= 0.6 and not PROHIBITED.search(sentence):
+        return f.yes
+    return None
+
+
+def lead(ask: Ask, question: str, record: Record, sentence: str, evidence: float, f: Frame) -> str | None:
+    """The answer's first sentence, or None to let the quoted sentence lead.
+    ``evidence``: how much of the question the sentence covers (0–1)."""
+    cite = record.citation
+    if ask.kind == "who":
+        return f.who.format(units="、".join(record.units) or "原文未写明的单位", cite=cite)
+    if ask.kind == "when" and record.deadline_raw:
+        return f.when.format(deadline=record.deadline_label, cite=cite)
+    if ask.kind == "figure":
+        fig = figure_in(sentence, ask.figure)
+        return f"{fig}。" if fig and f.says == "" else (f"{fig}." if fig else None)
+    if ask.kind == "yesno":
+        return yes_no(ask, question, sentence, evidence, f)
+    return None

@@ -1,0 +1,82 @@
+"""What a question asks for, so the answer can lead with exactly that:
+who is responsible, by when, a figure (how long / how much / how many /
+which rate), yes or no (and of which kind), how or through which channel,
+what something is, or a comparison. Read from the wording alone, in Chinese
+or English; list questions and references are recognised elsewhere.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_I = re.IGNORECASE
+WHO = re.compile(r"谁负责|谁管|由谁|归谁|找谁|谁来|哪个部门|哪些部门|哪个单位|哪些单位|什么部门|哪家|责任单位|牵头部门|哪个局"
+                 r"|\bwho\b|\bwhich (?:department|agency|office|bureau)\b|\bresponsible\b", _I)
+WHEN = re.compile(r"什么时候|何时|哪个月|哪一年|哪年|完成时[间限]|时限|截止|期限是|时间表|啥时候|几月|几时|哪天"
+                  r"|^\s*when\b|\bby when\b|\bby what date\b|\bdeadline\b|\bwhat date\b", _I)
+# Figures, by kind. A duration or a count first: "多长时间" is not money.
+DURATION = re.compile(r"多长时间|多久|几天|多少天|几个工作日|多少个工作日|多少小时|几个小时|几小时|几年|多少年|几个月|多长"
+                      r"|\bhow long\b|\bhow many (?:working )?(?:days|hours|months|years)\b"
+                      r"|\b(?:maximum|max|longest) (?:term|period|time)\b", _I)
+MONEY = re.compile(r"多少钱|多少元|多少万|几块钱|收费标准|费用是多少|什么价|\bhow much\b", _I)
+RATE = re.compile(r"比例|百分之|多少[%％]|几成|覆盖率|满意率|率[是达要]?多少|\bwhat (?:percentage|percent|rate|share)\b", _I)
+COUNT = re.compile(r"多少个|几个|多少家|几家|多少项|几项|多少次|几次|多少人|多少台|多少座|多少所|多少条|几条|几[级档类种]|多少"
+                   r"|\bhow many\b", _I)
+# Yes/no, by what would make the answer yes.
+COST = re.compile(r"要钱|花钱|收费|收钱|交钱|付费|掏钱|出钱|自费|要不要钱|免费|\b(?:free|fee|fees|charge|cost)\b", _I)
+NEED = re.compile(r"需要|需不需要|要不要|用不用|还要|还用|还得|必须|一定要|\b(?:need|needs|required|have to|must)\b", _I)
+CAN = re.compile(r"能不能|可不可以|可以|能否|可否|能|允许|行不行|让不让|\b(?:can|could|may|allowed)\b", _I)
+YESNO = re.compile(r"[吗么嘛][？?！!。\s]*$|[吗么][，,]|是不是|能不能|可不可以|要不要|用不用|需不需要|有没有|会不会|行不行|是否|可否|能否"
+                   r"|不[？?]?$|没[？?]?$|^(?:is|are|can|could|do|does|did|will|should|may|must|has|have)\b", _I)
+OPEN = re.compile(r"怎么|怎样|如何|咋|哪里|哪儿|在哪|去哪|什么|啥|哪些|哪个|多少|几|为什么"
+                  r"|\b(?:how|what|which|where|why)\b", _I)
+HOW = re.compile(r"怎么|怎样|如何|咋|哪里|哪儿|在哪|去哪|通过什么|什么(?:渠道|方式|途径|平台|电话|热线|网站|系统)|哪个(?:平台|窗口|APP|app|网站)"
+                 r"|查询方式|用什么|流程"
+                 r"|\bhow\b|\bwhere\b|\bthrough which\b|\bwhich (?:platform|channel|app|website)\b", _I)
+WHAT = re.compile(r"是什么|什么是|啥是|是啥|指什么|什么意思|什么叫|讲什么|说什么|有哪些|都有啥|包括什么|哪些内容"
+                  r"|\bwhat is\b|\bwhat are\b|\bwhat does\b", _I)
+# Several things asked at once ("小微企业和居民接电分别有啥便利？", two questions in one).
+PARTS = re.compile(r"分别|以及|还有|另外|同时|和.{1,12}(?:呢|吗|有什么|都|各)|[？?].{2,}[？?]|吗.{2,}[吗？?]"
+                   r"|\band\b.{2,40}\?.*\?|\bboth\b", _I)
+COMPARE = re.compile(r"区别|不同|差别|差异|相比|比较|还是|哪个更|\bdifference\b|\bcompare", _I)
+
+
+@dataclass(frozen=True)
+class Ask:
+    kind: str  # "who" | "when" | "figure" | "yesno" | "how" | "what" | "compare" | "other"
+    figure: str | None = None  # "duration" | "money" | "rate" | "count" (kind "figure")
+    polarity: str | None = None  # "cost" | "need" | "can" | "other" (kind "yesno")
+    parts: bool = False  # several things asked at once: the answer may draw on several clauses
+
+
+def classify(text: str) -> Ask:
+    """The kind of answer ``text`` asks for (normalised question text)."""
+    from dataclasses import replace
+
+    ask = _kind(text.strip())
+    return replace(ask, parts=bool(PARTS.search(text))) if ask.kind != "compare" else replace(ask, parts=True)
+
+
+def _kind(t: str) -> Ask:
+    if WHO.search(t):
+        return Ask("who")
+    if WHEN.search(t) and not DURATION.search(t):
+        return Ask("when")
+    for kind, pattern in (("duration", DURATION), ("money", MONEY), ("rate", RATE)):
+        if pattern.search(t):
+            return Ask("figure", figure=kind)
+    # An open word in the last clause makes it an open question; one earlier
+    # ("放几台无人售货机，还用办许可证吗") only tells the story.
+    last = re.split(r"[，,。；;：:]", t.rstrip("？?！!。 "))[-1]
+    if YESNO.search(t) and not OPEN.search(re.sub(r"能不能|可不可以|要不要|用不用|需不需要|有没有|会不会|行不行|是不是", "", last)):
+        polarity = "cost" if COST.search(t) else "need" if NEED.search(t) else "can" if CAN.search(t) else "other"
+        return Ask("yesno", polarity=polarity)
+    if COMPARE.search(t) and re.search(r"和|与|跟|还是|\band\b|\bor\b|\bvs\b", t, _I):
+        return Ask("compare")
+    if COUNT.search(t):
+        return Ask("figure", figure="count")
+    if HOW.search(t):
+        return Ask("how")
+    if WHAT.search(t):
+        return Ask("what")
+    return Ask("other")

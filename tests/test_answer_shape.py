@@ -1,0 +1,179 @@
+"""Answers a person would call good: the first sentence answers what is asked,
+the scope gap is said, questions about the document and list questions are
+answered whole, English gets an English frame, citizens see no parser notes."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from chatbot.search.asks import classify
+from eval import metrics
+
+
+def first(text: str) -> str:
+    return metrics.lead(text, 1)
+
+
+@pytest.mark.parametrize("q, kind, detail", [
+    ("开个小公司刻章要花钱吗？", "yesno", "cost"),
+    ("我想放几台无人售货机，只卖包装好的饮料零食，还用办食品经营许可证吗？", "yesno", "need"),
+    ("上市的股份有限公司能走简易注销吗？", "yesno", "can"),
+    ("简易注销公示要多少天？", "figure", "duration"),
+    ("好差评满意率要达到多少？", "figure", "rate"),
+    ("纳税信用等级一共分几级？", "figure", "count"),
+    ("整合非紧急热线是谁负责？", "who", None),
+    ("电子营业执照什么时候完成共享？", "when", None),
+    ("企业在手机上办政务事用哪个APP？", "how", None),
+    ("What is the maximum term when industrial land is supplied by long-term lease?", "figure", "duration"),
+    ("By when must overdue payments be cleared?", "when", None),
+])
+def test_what_is_asked(q, kind, detail):
+    from chatbot.text.normalize import normalize
+
+    ask = classify(normalize(q))
+    assert ask.kind == kind and (detail is None or detail in (ask.figure, ask.polarity))
+
+
+def test_several_things_asked_at_once():
+    assert classify("小微企业和居民接电分别有啥便利？").parts
+    assert not classify("刻章要钱吗").parts
+
+
+def test_yes_no_leads_with_the_answer(assistant):
+    a = assistant.answer("开个小公司刻章要花钱吗？")
+    assert first(a.text) == "不需要" and "首套印章" in metrics.lead(a.text) and "免服务费" in metrics.lead(a.text)
+
+
+def test_an_exclusion_in_the_clause_answers_no(assistant):
+    a = assistant.answer("上市的股份有限公司能走简易注销吗？")
+    assert first(a.text) == "不能" and "上市股份有限公司除外" in metrics.lead(a.text)
+
+
+def test_figure_who_and_when_lead(assistant):
+    assert first(assistant.answer("简易注销公示要多少天？").text) == "20天"
+    who = assistant.answer("整合各种非紧急热线归到12345，是谁负责？")
+    assert first(who.text).startswith("由") and "政务服务中心" in first(who.text)
+    when = assistant.answer("电子营业执照信息向政务服务平台共享什么时候完成？")
+    assert first(when.text).startswith("完成时限为2024年6月")
+
+
+@pytest.mark.parametrize("q, missing", [
+    ("哈密市区办简易注销公示要几天？", "未写明哈密市区的情况"),
+    ("2026年政务服务好差评满意率目标是多少？", "实施期为2023—2025年，未写明2026年的情况"),
+    ("普通注销（不是简易注销）公示要多久？", "未写明普通注销的情况（写的是简易注销）"),
+])
+def test_the_gap_is_said_before_what_the_text_states(assistant, q, missing):
+    a = assistant.answer(q)
+    assert not a.refused and a.citations
+    assert missing in first(a.text) and metrics.states_gap(a.text)
+    assert f"（{assistant.library.get(a.citations[0]).citation}）" in a.text  # what it does state, cited
+
+
+@pytest.mark.parametrize("q", ["开公司刻章要钱吗", "我们是哈密的公司来伊吾投标 要求本地有分公司合理吗",
+                               "研究生刚毕业 想来伊吾的单位上班 能直接聘不", "第一次被查到没签合同会直接罚款吗 真不是故意的"])
+def test_no_gap_where_the_scope_matches(assistant, q):
+    assert not metrics.states_gap(assistant.answer(q).text)
+
+
+@pytest.mark.parametrize("q, fact", [
+    ("方案里一共有多少条具体措施？", "共有139条编号措施（编号2–140）"),
+    ("这个营商环境方案管的是哪几年？", "实施期为2023—2025年"),
+    ("保障措施有几条？", "共有8条保障措施"),
+    ("方案里哪个部门承担的任务最多？", "承担措施最多的是市场监督管理局"),
+    ("方案的主要任务分成几大块？", "分为17个部分"),
+])
+def test_questions_about_the_document_itself(assistant, q, fact):
+    a = assistant.answer(q)
+    assert a.answerer == "meta" and not a.refused and fact in a.text
+
+
+def test_a_measure_question_mentioning_the_plan_is_not_about_the_plan(assistant):
+    assert assistant.answer("方案提出要在2年内培育几个产教融合型企业？").answerer != "meta"
+
+
+@pytest.mark.parametrize("q, unit", [
+    ("人社局在这个方案里负责哪些事？全部列出来", "人社局"),
+    ("市监局参与了哪些措施？都列一下", "市监局"),
+    ("财政局在这个方案里都配合了哪些工作？", "财政局"),
+    ("国家税务总局伊吾县税务局承担的任务有哪些", "税务局"),
+])
+def test_list_questions_with_any_verb_are_complete(assistant, engine, q, unit):
+    from chatbot.search.filters import Filters
+
+    a = assistant.answer(q)
+    want = [r.ref for r in engine.filter_records(Filters(units=[unit]))]
+    assert a.answerer == "structured" and a.citations == want
+    assert f"**{len(want)}条**" in a.text
+    assert "（标题缺失）" not in a.text  # a citizen's answer shows no parser notes
+    assert all(len(line) < 160 for line in a.text.splitlines())  # titles, not clause texts
+
+
+def test_citizen_answers_show_no_parser_notes(assistant):
+    for q in ("第4.1条", "优化企业注销一网服务平台功能是什么"):
+        assert "（标题缺失）" not in assistant.answer(q).text
+
+
+def test_english_question_gets_an_english_frame(assistant):
+    a = assistant.answer("How long is the public notice period for simplified deregistration?")
+    assert first(a.text).startswith("20天") and "**Responsible units and deadlines**" in a.text
+    assert "Responsible: 市场监督管理局" in a.text and "Quoted from the Chinese text" in a.text
+    no = assistant.answer("How do I renew my passport?")
+    assert no.refused and no.text.startswith("Sorry")
+
+
+def test_a_follow_up_with_nothing_before_it_asks_which_measure(assistant):
+    for q in ("那要多长时间？", "这个谁负责？", "那税务局呢"):
+        a = assistant.answer(q)
+        assert a.answerer == "clarify" and "哪一项措施" in a.text and not a.citations
+
+
+def test_follow_up_keeps_the_subject(assistant):
+    first_answer = assistant.answer("简易注销公示期现在是几天？")
+    a = assistant.answer("要多久？", [first_answer])
+    assert a.citations == first_answer.subject[:1] or a.citations[0] == first_answer.subject[0]
+
+
+def test_related_clauses_are_links_but_not_citations(assistant, library):
+    from chatbot.present.markdown import answer_markdown
+
+    a = assistant.answer("简易注销公示要多少天？")
+    assert a.related and not set(a.related) & set(a.citations)
+    md = answer_markdown(a, library)
+    rel = library.get(a.related[0])
+    assert f"[{rel.citation}](#cite-" in md and rel.citation not in md.split("📎")[1]
+
+
+def test_chips_belong_to_the_latest_answer(web):
+    _, _, turns, _ = list(web.chat.respond("简易注销公示要多少天？", []))[-1]
+    *_, turns, chips = list(web.chat.respond("刻章要钱吗", turns))[-1]
+    refs = [r for _, r in chips.choices]
+    assert refs[0] == "6" and "5.3" not in refs[:1] and set(turns[-1].answer.citations) <= set(refs)
+
+
+# -- the metrics themselves ------------------------------------------------------------------
+def test_lead_and_gap_metrics():
+    text = "**不需要。**\n\n首套印章免服务费（第6条）。另外一句。\n\n- 第6条：完成时限：原文未写明"
+    assert metrics.lead(text) == "不需要。首套印章免服务费（第6条）"
+    assert not metrics.states_gap(text)  # a deadline line further down is no gap statement
+    assert metrics.states_gap("方案未写明2026年的情况。方案写明的是：…")
+    assert metrics.lead("（承接上一问：第5.3条）\n\n20天。") == "20天"
+
+
+def test_score_on_hand_made_rows():
+    rows = [
+        {"type": "fact", "gold": ["5.3"], "must_include": ["20天"], "refused": False,
+         "citations": ["5.3", "6"], "text": "20天。将…压缩至20天（第5.3条）。"},
+        {"type": "fact", "gold": ["6"], "must_include": ["免服务费"], "refused": False,
+         "citations": ["6"], "text": "说明。再说明。首套印章免服务费（第6条）。"},
+        {"type": "half", "gold": ["5.3"], "must_include": [], "refused": False, "citations": ["5.3"],
+         "text": "方案未写明普通注销的情况。方案写明的是：…"},
+        {"type": "out_of_scope", "gold": [], "must_include": [], "refused": True, "citations": [], "text": "抱歉"},
+        {"type": "list", "gold": ["1", "2", "3", "4"], "must_include": [], "refused": False,
+         "citations": ["1", "2", "3", "9"], "text": "…"},
+    ]
+    m = metrics.score(rows)
+    assert m["lead_hit_rate"] == 0.5 and m["must_include_rate"] == 1.0
+    assert m["citation_precision"] == round(2 / 3, 4)  # lists are scored by their own precision
+    assert m["gap_or_refusal_rate"] == 1.0 and m["list_recall"] == 0.75 and m["list_precision"] == 0.75
+    assert m["false_refusal_rate"] == 0.0 and re.fullmatch(r"\d\.\d+", str(m["citation_hit_rate"]))
