@@ -47,7 +47,8 @@ def evaluate(qa, answer_fn) -> dict:
 
 
 METRICS = ("must_include_rate", "lead_hit_rate", "citation_hit_rate", "citation_precision", "refusal_accuracy",
-           "gap_or_refusal_rate", "false_refusal_rate", "list_recall", "list_precision", "meta_rate")
+           "gap_or_refusal_rate", "false_refusal_rate", "list_recall", "list_precision", "meta_rate",
+           "cross_both_rate")
 
 
 def print_report(res: dict, types: bool = False) -> None:

@@ -11,7 +11,8 @@ the questions). What a reader feels, not only "is the fact somewhere":
 - false_refusal_rate: in-scope questions (not half-answered) refused;
 - list_recall / list_precision: of list questions, mean share of the gold leaves listed and of
   the listed leaves in gold;
-- meta_rate: questions about the document itself answered (not refused, facts present).
+- meta_rate: questions about the document itself answered (not refused, facts present);
+- cross_both_rate: cross-document questions citing a gold clause of every document in gold.
 
 A half-answered question's gold is the clause on the neighbouring thing; it counts as handled
 when it is refused or when the answer says what the text does not state.
@@ -88,7 +89,20 @@ def score(rows: list[dict]) -> dict:
         out["list_precision"] = _rate(sum(precisions), len(lists))
     if meta:
         out["meta_rate"] = _rate(sum(not r["refused"] and not r["missing"] for r in meta), len(meta))
+    cross = [r for r in inscope if r["type"] == "cross_document"]
+    if cross:
+        out["cross_both_rate"] = _rate(sum(cites_every_document(r) for r in cross), len(cross))
     return out
+
+
+def _doc(ref: str) -> str:
+    return ref.rpartition(":")[0]
+
+
+def cites_every_document(r: dict) -> bool:
+    """A cross-document answer cites a gold clause of each document in gold."""
+    return all(any(is_hit(c, g) for c in r["citations"] for g in r["gold"] if _doc(g) == d)
+               for d in {_doc(g) for g in r["gold"]})
 
 
 def by_type(rows: list[dict]) -> dict:

@@ -43,7 +43,8 @@ def raw_structure():
 
 @pytest.fixture(scope="module")
 def lib() -> Library:
-    return load_library(ROOT / "corpus", "yiwu")
+    """The plan alone (the library's other documents have tests of their own)."""
+    return Library([load_library(ROOT / "corpus", "yiwu").doc("yiwu")], "yiwu")
 
 
 @pytest.fixture(scope="module")
@@ -556,5 +557,5 @@ def test_manifest_examples(tmp_path, lib):
     (d / "plan.txt").write_text(PLAN.read_text("utf-8"), "utf-8")
     (d / "manifest.json").write_text(json.dumps({"documents": [
         {"id": "x", "file": "plan.txt", "examples": ["刻章要钱吗", 3]}]}), "utf-8")
-    with pytest.raises(CorpusError, match="'examples' must be a list of questions"):
+    with pytest.raises(CorpusError, match="'examples' must be a list of texts"):
         load_library(d, "x")

@@ -129,16 +129,17 @@ def test_embedders_without_a_batch_method_embed_questions_one_by_one(tmp_path):
 def test_aggregate_blends_text_and_best_question():
     rows = [("a", 0.8), ("a#s0", 0.8), (f"a{QUESTION_MARK}0", 0.95), (f"a{QUESTION_MARK}1", 0.6),
             ("b", 0.9), ("b#s0", 0.9)]
-    got = dict(record_scores(rows, FusionTuning(sentence_weight=0.5, question_weight=0.5)))
+    t = FusionTuning(sentence_weight=0.5, question_weight=0.5, unasked_offset=0.02)
+    got = dict(record_scores(rows, t))
     assert got["a"] == pytest.approx(0.875)  # 0.5 * 0.8 + 0.5 * 0.95: the best question counts
-    assert got["b"] == pytest.approx(0.9)  # no questions: its text alone
+    assert got["b"] == pytest.approx(0.92)  # no questions: its text alone, on the questions' scale
     assert dict(record_scores(rows, FusionTuning(sentence_weight=0.5, question_weight=0.0)))["a"] == pytest.approx(0.8)
 
 
 def test_real_corpus_questions_cover_every_clause(library):
     """The shipped file is clean: every clause has questions, none is skipped."""
     assert not [w for w in library.warnings if "questions" in w.message]
-    counts = [len(library.questions_of(r)) for r in library.records]
+    counts = [len(library.questions_of(r)) for r in library.records if r.doc_id == "yiwu"]
     assert min(counts) >= 3
     text = (ROOT / "corpus" / "yiwu-questions.jsonl").read_text("utf-8")
     assert sum(counts) == len([ln for ln in text.splitlines() if ln.strip()])
@@ -156,8 +157,8 @@ def test_real_corpus_questions_help_everyday_wording(engine, question, gold):
     text_only = [(rid, sim) for rid, sim in rows if QUESTION_MARK not in rid]
     assert len(text_only) < len(rows)
 
-    def rank(scored):
-        return [uid for uid, _ in scored].index(f"yiwu:{gold}")
+    def rank(scored):  # among the plan's clauses (the regulations have no curated questions)
+        return [uid for uid, _ in scored if uid.startswith("yiwu:")].index(f"yiwu:{gold}")
 
     with_questions, without = rank(record_scores(rows, engine.tuning)), rank(record_scores(text_only, engine.tuning))
     assert with_questions <= 1 and without >= 1 and with_questions < without

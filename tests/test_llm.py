@@ -106,19 +106,17 @@ def test_prompt_has_only_retrieved_clauses_and_delimits_the_question(engine):
     assert set(re.findall(r'<clause id="([^"]+)"', human)) == ids
 
 
-def test_postcheck_unit():
+def test_postcheck_unit(library):
     from chatbot.domain.records import Hit
 
-    class R:  # a minimal record stand-in
-        ref, title, text = "6", "压减收费", "对新开办企业实行首套印章免服务费"
-
-        class section:
-            title = "企业开办"
-
-    checked = llm.postcheck("首套印章免服务费（第6条、第7条）。", [Hit(R, 1.0)], exists=lambda ref: True)
+    six, article = library.get("6"), library.get("smepay:9")
+    checked = llm.postcheck("首套印章免服务费（第6条、第7条）。", [Hit(six, 1.0)], exists=lambda ref: True)
     assert checked.citations == ["6"]
     assert checked.text == "首套印章免服务费（第6条）。"
     assert checked.removed and "第7条" in checked.removed[0]
+    # a regulation's article is cited by its name and number, read back to its ref
+    text = "机关、事业单位应当自交付之日起30日内支付款项（《保障中小企业款项支付条例》第九条）。"
+    assert llm.postcheck(text, [Hit(article, 1.0)], exists=lambda ref: True).citations == ["smepay:9"]
 
 
 def with_llm(a: Assistant, factory, timeout: float = 20.0) -> Assistant:

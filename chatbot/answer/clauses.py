@@ -70,6 +70,8 @@ def full_clause(records: list[Record]) -> str:
             head = f"**{whole} {first.title}**" if whole else f"**{first.title}**"
         elif first.kind == "sub":
             head = f"**{first.citation}**（属于{whole}“{first.title}”）"
+        elif first.kind == "article":  # its "title" is its own first words
+            head = f"**{first.citation}**"
         else:
             head = f"**{first.citation} {first.title}**"
         # The clause's own words right after its heading: a reader (and an
@@ -78,8 +80,10 @@ def full_clause(records: list[Record]) -> str:
         for r in recs:
             prefix = f"{r.id} " if len(recs) > 1 else ""
             lines.append(f"{prefix}{_without_heading(r).rstrip('。')}（{r.citation}）。")
-            lines.append(unit_line(r))
+            if r.units or r.deadline_raw or r.kind != "article":
+                lines.append(unit_line(r))
         lines[0] = f"{head}：{lines[0]}"
-        lines.append(f"所属部分：{first.section.public_display}")
+        if first.section.public_display not in ("", "全文"):
+            lines.append(f"所属部分：{first.section.public_display}")
         blocks.append("\n\n".join(lines))
     return "\n\n".join(blocks)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..domain.records import Hit, Record
@@ -134,7 +135,8 @@ def _with_cosine(ranked: list[Scored], uid: str, rows: dict[str, float], weight:
 
 
 def _claims(question: str, qset: set[str], hits: list[Hit], scorer: SentenceScorer, english: bool,
-            rows: dict[str, float] | None = None, parts: bool = False
+            rows: dict[str, float] | None = None, parts: bool = False,
+            companion: Callable[[str, str], bool] | None = None
             ) -> tuple[list[tuple[Record, list[Scored]]], float, float]:
     """The clauses an answer quotes and their sentences, best first; with the
     lead sentence's score and the question's IDF mass."""
@@ -182,6 +184,19 @@ def _claims(question: str, qset: set[str], hits: list[Hit], scorer: SentenceScor
                 and b2 >= t.second_evidence * best_score):
             claims.append((h2.record, _pick(sc2, t.sentence_budget // 2, False, t)[:t.second_sentences]))
             covered |= set().union(*(st for _, st in scorer.sentences(h2.record)))
+    # Another document that answers too (a regulation beside the plan; the
+    # other version when the question asks what changed): its best clause.
+    if companion is not None:
+        quoted = {r.doc_id for r, _ in claims}
+        for h in hits[:t.cross_depth]:
+            if h.record.doc_id in quoted or not companion(top.record.doc_id, h.record.doc_id):
+                continue
+            sc = scorer.rank(h.record, question, qset)
+            b = max((s.score for s in sc), default=0.0)
+            if (h.score + t.rerank_weight * b / total >= t.cross_ratio * combined and b > t.unmatched_evidence
+                    and b >= t.second_evidence * best_score):
+                claims.append((h.record, _pick(sc, t.sentence_budget // 2, False, t)[:t.second_sentences]))
+            break
     return claims, best_score, total
 
 
@@ -195,15 +210,23 @@ def _quote(r: Record, s: Scored) -> str:
 
 
 def compose(query: Query, hits: list[Hit], scorer: SentenceScorer, gaps: GapFinder | None = None,
-            question: str | None = None, rows: dict[str, float] | None = None) -> Composition:
+            question: str | None = None, rows: dict[str, float] | None = None,
+            companion: Callable[[str, str], bool] | None = None,
+            note: Callable[[Record], str | None] | None = None) -> Composition:
     """An extractive answer from ranked hits (already judged relevant).
     ``question``: the text to score sentences against (default: as asked);
-    ``rows``: the retrieval's dense row cosines (choose English answers' sentences)."""
+    ``rows``: the retrieval's dense row cosines (choose English answers' sentences);
+    ``companion(lead doc, other doc)``: whether another document's clause may
+    join the answer; ``note(record)``: a line after a clause's quote (a
+    superseded version names its successor)."""
     question = question or query.raw
     english = query.english
     f: Frame = frame(english)
     qset = set(query.tokens)
-    claims, best_score, total = _claims(question, qset, hits, scorer, english, rows, query.ask.parts)
+    claims, best_score, total = _claims(question, qset, hits, scorer, english, rows, query.ask.parts, companion)
+    # The law first for rights and time limits, the plan for what the county does.
+    if query.ask.kind in ("figure", "yesno", "when") and claims[0][0].kind != "article":
+        claims.sort(key=lambda c: c[0].kind != "article")
     # The sentence that answers what is asked goes first.
     lead_record, picked = claims[0]
     i = first_sentence(query.ask, [s.sentence for s in picked])
@@ -215,6 +238,9 @@ def compose(query: Query, hits: list[Hit], scorer: SentenceScorer, gaps: GapFind
     cited = [r for r, _ in claims]
     gap = gaps.find(query, cited) if gaps is not None else None
     quotes = "".join(_quote(r, s) for r, sents in claims for s in sents)
+    notes = list(dict.fromkeys(n for r, _ in claims if note and (n := note(r))))
+    if notes:
+        quotes += "\n\n" + "\n".join(notes)
     parts = []
     if gap is not None:
         parts.append(f.gap.format(gap=gap.phrase_en() if english else gap.phrase()))
@@ -224,7 +250,9 @@ def compose(query: Query, hits: list[Hit], scorer: SentenceScorer, gaps: GapFind
     text = ("\n\n".join(parts) + "\n\n" if parts else "") + quotes
     if f.says:
         text += f"\n\n{f.says}"
-    text += f"\n\n{f.units_heading}\n" + "\n".join(unit_line(r, True, f) for r in cited)
+    owned = [r for r in cited if r.units or r.deadline_raw]  # a regulation's articles have neither
+    if owned:
+        text += f"\n\n{f.units_heading}\n" + "\n".join(unit_line(r, True, f) for r in owned)
     more = related(hits, {r.uid for r in cited}, scorer.tuning.related)
     if more:
         text += f"\n\n{f.related_heading}\n" + "\n".join(related_lines(more))

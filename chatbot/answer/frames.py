@@ -39,7 +39,7 @@ ZH = Frame(
     responsible="责任单位", deadline="完成时限",
     who="由{units}负责（{cite}）。", when="完成时限为{deadline}（{cite}）。",
     free="是的，免费。", no_need="不需要。", yes="可以。", no="不能。", says="",
-    refusal=("抱歉，《{title}》中没有找到与这个问题直接相关的内容，本助手只回答该方案涉及的政策措施，不作推测。"
+    refusal=("抱歉，《{title}》中没有找到与这个问题直接相关的内容，本助手只依据这些文件回答，不作推测。"
              f"如需咨询，请拨打{HOTLINE_ZH}。"),
     missing_figure=("《{title}》涉及这个话题，但没有写明您问的具体{kind}，本助手不作推测。相关条款：\n{lines}\n\n"
                     f"具体{{kind}}请咨询主管部门或拨打{HOTLINE_ZH}。"),
@@ -52,7 +52,7 @@ EN = Frame(
     who="Responsible: {units} ({cite}).", when="Deadline: {deadline} ({cite}).",
     free="Yes, it is free.", no_need="No, it is not needed.", yes="Yes.", no="No.",
     says="(Quoted from the Chinese text of the plan.)",
-    refusal=("Sorry, 《{title}》 does not cover this question. This assistant answers only from the plan and "
+    refusal=("Sorry, 《{title}》 does not cover this question. This assistant answers only from these documents and "
              "does not guess. For help, please call the 12345 government service hotline."),
     missing_figure=("《{title}》 covers this topic but does not state the {kind} you asked for, and this assistant "
                     "does not guess. Related clauses:\n{lines}\n\nPlease ask the department in charge or call the "

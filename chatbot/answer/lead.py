@@ -26,7 +26,10 @@ TARGET = re.compile(r"(?:压缩至|压缩到|缩短至|缩短到|降至|降到|�
 FREE = re.compile(r"免费|免服务费|零收费|免收|不收取|免交|不再收取|免除")
 NO_NEED = re.compile(r"无需|无须|不需|不再需要|不再提交|免于提交|免予提交|免于|不用|免交|不再要求")
 EXCLUDED = re.compile(r"[（(]([^（()）]{2,20})除外[）)]|([\u4e00-\u9fff]{2,12})除外")
-PROHIBITED = re.compile(r"不得|禁止|不予|不能|严禁")
+PROHIBITED = re.compile(r"不得|禁止|不予|不能|严禁|不适用|不属于|除外|不再")
+# A plan that is exploring or encouraging something has not settled it.
+TENTATIVE = re.compile(r"探索|试点|鼓励|研究|逐步|争取|力争|推动|积极|适时|有序")
+PERMITS = re.compile(r"可以|可|允许|准予|即可|均可")
 CHANNEL = re.compile(r"网上|线上|平台|窗口|热线|12345|12388|APP|app|移动端|掌上|一网通办|小程序|自助|电话|专区|大厅|系统|网站|邮寄|扫码")
 
 
@@ -74,7 +77,8 @@ def yes_no(ask: Ask, question: str, sentence: str, evidence: float, f: Frame) ->
         return f.free if "免费" in question or "free" in question.lower() else f.no_need
     if ask.polarity == "need" and NO_NEED.search(sentence):
         return f.no_need
-    if ask.polarity == "can" and evidence >= 0.6 and not PROHIBITED.search(sentence):
+    if (ask.polarity == "can" and evidence >= 0.6 and PERMITS.search(sentence)
+            and not PROHIBITED.search(sentence) and not TENTATIVE.search(sentence)):
         return f.yes
     return None
 

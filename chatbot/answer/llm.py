@@ -110,6 +110,7 @@ def postcheck(text: str, hits: list[Hit], exists: Callable[[str], bool] | None =
     """Keep citations to retrieved clauses whose text supports the sentence;
     remove the others (flagging unsupported ones in the text)."""
     by_ref = {h.record.ref: h.record for h in hits}
+    by_label = {h.record.citation: h.record for h in hits}
     out: list[str] = []
     citations: list[str] = []
     removed: list[str] = []
@@ -125,8 +126,9 @@ def postcheck(text: str, hits: list[Hit], exists: Callable[[str], bool] | None =
         claim = chunk[cut + 1:] if cut >= 0 else chunk
         keep: list[str] = []
         for item in CITATION_ITEM.findall(m.group(1)):
-            ref = parse_label(item)
-            rec = by_ref.get(ref)
+            rec = by_label.get(re.sub(r"\s", "", item))
+            ref = rec.ref if rec is not None else parse_label(item)
+            rec = rec or by_ref.get(ref)
             if rec is None:
                 # a parent measure of retrieved sub-measures ("第5条" for 5.3) is fine
                 subs = [r for k, r in by_ref.items() if k.startswith(ref + ".")]

@@ -57,7 +57,11 @@ class Assistant:
     # -- messages that name the document -----------------------------------------
     @property
     def title(self) -> str:
-        return self.library.default.title
+        """What the refusals name: the plan alone, or the library it heads."""
+        docs = [c for c in self.library.corpora if not c.superseded_by]
+        if len(docs) == 1:
+            return docs[0].title
+        return f"{docs[0].title}》及《" + "》《".join(c.title for c in docs[1:])
 
     def refusal_text(self, english: bool = False) -> str:
         return frame(english).refusal.format(title=self.title)
@@ -75,7 +79,8 @@ class Assistant:
             return None
         lines = "\n".join(f"- {h.record.citation} {h.record.title}" for h in hits[:2])
         kind = FIGURE_EN.get(rel.missing, rel.missing) if rel.english else rel.missing
-        return frame(rel.english).missing_figure.format(title=self.title, kind=kind, lines=lines)
+        docs = list(dict.fromkeys(h.record.doc_title for h in hits[:2]))
+        return frame(rel.english).missing_figure.format(title="》《".join(docs), kind=kind, lines=lines)
 
     # -- routing -----------------------------------------------------------------
     def _route(self, q: str, history: list[Answer] | None) -> Answer | tuple[Retrieval, Relevance]:
@@ -102,7 +107,15 @@ class Assistant:
                 if r not in records:
                     records.append(r)
             if records:
-                return lookup_answer(q, records)
+                notes = list(dict.fromkeys(n for r in records if (n := self.version_note(r))))
+                a = lookup_answer(q, records)
+                if notes:
+                    a.text += "\n\n" + "\n".join(notes)
+                return a
+            unknown = [r.rpartition(":")[0] for r in query.refs if r.startswith("《")]
+            if unknown:
+                held = "、".join(f"《{c.title}》" for c in self.library.corpora if not c.superseded_by)
+                return self._refusal(q, [], why=f"本助手收录的文件中没有{unknown[0]}，无法查到其中的条文（收录的有：{held}）。")
             missing = "、".join(query.refs)
             return self._refusal(q, [], why=f"方案中没有编号为{missing}的条款（{self.library.numbering()}）。")
         retrieval = self.retriever.retrieve(query, k=max(5, self.tuning.top_k))
@@ -121,10 +134,32 @@ class Assistant:
         return (len(norm) <= self.tuning.followup_max_chars and bool(ANAPHORA.match(norm))
                 and asks_about_it and not query.refs and query.listing is None)
 
+    def companion(self, changes: bool) -> "Callable[[str, str], bool]":
+        """Whether another document's clause may join an answer led by one
+        document's: another family always (a regulation beside the plan); the
+        other version of the same family only when the question asks what changed."""
+        names = self.library.names
+
+        def ok(lead: str, other: str) -> bool:
+            same = names.current(lead) == names.current(other)
+            return changes if same else True
+
+        return ok
+
+    def version_note(self, r) -> str | None:
+        """A clause of a superseded version says so and names its successor."""
+        c = self.library.doc(r.doc_id)
+        if c is None or not c.superseded_by:
+            return None
+        new = self.library.doc(c.superseded_by)
+        since = f"，{new.effective}起施行" if new.effective else ""
+        return f"（注：{r.citation}出自已被修订的文本；现行的是《{new.title}》{since}。）"
+
     def _extractive(self, retrieval: Retrieval, rel: Relevance) -> Answer:
         q = retrieval.query.raw
         comp = extractive.compose(retrieval.query, retrieval.hits, self.scorer, self.gaps,
-                                  rows=dict(retrieval.rows))
+                                  rows=dict(retrieval.rows), companion=self.companion(retrieval.query.changes),
+                                  note=self.version_note)
         return Answer(q, comp.text, comp.citations, retrieval.hits, False, "extractive", subject=comp.subject,
                       related=comp.related)
 

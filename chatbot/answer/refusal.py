@@ -105,7 +105,10 @@ class RefusalCheck:
 
     def features(self, retrieval: Retrieval) -> tuple[list[str], dict]:
         query, hits = retrieval.query, retrieval.hits
-        corpus = self.library.text
+        # Known to the documents that answer (the top clauses'), not to the
+        # whole library: a regulation's words do not make a plan question known.
+        docs = list(dict.fromkeys(h.record.doc_id for h in hits[:3])) or [self.library.default_doc]
+        corpus = "\n".join(self.library.doc_text(d) for d in docs)
         words = query.content
 
         def in_plan(t: str) -> bool:
@@ -123,6 +126,10 @@ class RefusalCheck:
         total = sum(len(w) for w in words)
         known = sum(len(w) for w in known_words) / total if total else 0.0
         dz, sent, faq, nm = self.dense_signals(retrieval)
+        if hits and not self.library.questions_of(hits[0].record):
+            # The curated-question signals measure likeness to questions written
+            # for another document: for one that has none they say nothing.
+            faq, nm = self.model.neutral["faq"], None
         return words, {"known": known, "g1": g1, "cov": float(query.coverage), "dz": dz, "sent": sent,
                        "gap": amount_gap(query.text, top_text(hits), best_text(hits)), "faq": faq,
                        "kq": self.asked_before(words, hits),

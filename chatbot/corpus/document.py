@@ -19,6 +19,11 @@ class Corpus:
     sha256: str
     format: str = "plan"  # the name in corpus.formats.FORMATS
     examples: tuple[str, ...] = ()  # example questions (manifest "examples")
+    metadata: dict = field(default_factory=dict)  # header facts: adopted, promulgated, effective, orders
+    short_names: tuple[str, ...] = ()  # what people call it (manifest "short_names")
+    effective: str | None = None  # "YYYY-MM-DD", manifest or header
+    supersedes: str | None = None  # the id of the version this one replaces
+    superseded_by: str | None = None  # set by the library
     # Curated example questions per record id (corpus.curated); they change
     # the index, so their digest is part of the library's.
     questions: dict[str, list[str]] = field(default_factory=dict)

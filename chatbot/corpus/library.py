@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from functools import cached_property
 from pathlib import Path
 
@@ -12,9 +13,12 @@ from . import formats
 from .curated import load_declines, load_questions
 from .document import Corpus
 from .manifest import read_manifest
+from .names import DocNames
 from .source import CorpusError, check_lines, read_text
 
 log = logging.getLogger(__name__)
+
+_OTHER_DOC = re.compile(r"《?([\u4e00-\u9fff<>《》]{2,40}?(?:条例|办法|规定|细则|法))》?\s*第[一二三四五六七八九十百零\d]+条")
 
 
 class Library:
@@ -29,6 +33,11 @@ class Library:
             log.warning("default document %r is not in the corpus (%s); bare ids now mean %r",
                         default_doc, ", ".join(ids), ids[0])
         self.default_doc = default_doc if default_doc in ids else ids[0]
+        by_id = {c.doc_id: c for c in corpora}
+        for c in corpora:
+            if c.supersedes in by_id:
+                by_id[c.supersedes].superseded_by = c.doc_id
+        self.names = DocNames(corpora)
         self.records: list[Record] = []
         self._by_uid: dict[str, Record] = {}
         for c in corpora:
@@ -53,6 +62,16 @@ class Library:
         body = "\n".join(r.measure_title + "\n" + r.text for r in self.records)
         return body + "\n" + "\n".join(s.title or "" for s in self.sections)
 
+    def doc_text(self, doc_id: str) -> str:
+        """What one document says, titles included."""
+        cache = self.__dict__.setdefault("_doc_texts", {})
+        if doc_id not in cache:
+            c = self.doc(doc_id)
+            recs = c.records if c else []
+            cache[doc_id] = ("\n".join(r.measure_title + "\n" + r.text for r in recs) + "\n"
+                             + "\n".join(s.title or "" for s in (c.sections if c else [])))
+        return cache[doc_id]
+
     @cached_property
     def sections(self) -> list[Section]:
         return [s for c in self.corpora for s in c.sections]
@@ -75,6 +94,24 @@ class Library:
     @property
     def n_sections(self) -> int:
         return max((s.no or 0 for s in self.sections), default=0)
+
+    def qualify(self, text: str, refs: list[str]) -> tuple[list[str], list[str]]:
+        """(refs, named document ids): bare refs of a question that names a
+        document ("款项支付条例第8条", "722号令第三十七条", "2020年版第八条")
+        are that document's; a bare "第13条" alone stays the default's."""
+        mentions = self.names.mentions(text)
+        docs = list(dict.fromkeys(m.doc_id for m in mentions))
+        if not mentions:
+            # "哈密市实施…办法第十条": a document the library does not hold is
+            # named; its article numbers are not the plan's.
+            if refs and (m := _OTHER_DOC.search(text)):
+                return [f"《{m.group(1)}》:{r}" if ":" not in r else r for r in refs], docs
+            return refs, docs
+        return [ref if ":" in ref else f"{mentions[0].doc_id}:{ref}" for ref in refs], docs
+
+    @property
+    def in_force(self) -> list[str]:
+        return [c.doc_id for c in self.corpora if not c.superseded_by]
 
     def numbering(self, doc_id: str | None = None) -> str:
         """How a document's records are numbered ("措施编号为2–140，保障措施为S1–S8")."""
@@ -133,10 +170,10 @@ class Library:
                 and str(r.measure_no) == rid]
 
 
-def parse_file(path: Path, doc_id: str, format: str = formats.DEFAULT) -> Corpus:
-    fmt = formats.get(format)
+def parse_file(path: Path, doc_id: str, format: str | None = None) -> Corpus:
     text = read_text(path)
     check_lines(text, path)
+    fmt = formats.get(format or formats.detect(Path(path), text))
     corpus = fmt.parse(text, doc_id, path)
     if not corpus.records:
         raise CorpusError(f"{path}: no policy measures found ({fmt.empty_hint})")
@@ -151,7 +188,8 @@ def load_library(corpus_dir: Path, default_doc: str = "yiwu") -> Library:
         c = parse_file(spec.file, spec.id, spec.format)
         if spec.title:
             c.title = spec.title
-        c.examples = spec.examples
+        c.examples, c.short_names, c.supersedes = spec.examples, spec.short_names, spec.supersedes
+        c.effective = spec.effective or c.metadata.get("effective")
         if spec.questions is not None:
             if not spec.questions.is_file():
                 raise CorpusError(f"{spec.questions}: questions file not found (listed in {spec.source})")

@@ -12,6 +12,7 @@ from .source import CorpusError, read_text
 
 # A document id is what users type before the colon in "demo:3", so it must
 # match what refs.find_refs reads: a letter first, then letters, digits, - or _.
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 DOC_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,31}")
 
 
@@ -23,8 +24,11 @@ class DocumentSpec:
     source: str = ""  # where it was declared: "corpus/manifest.json: document 'demo'"
     questions: Path | None = None  # curated example questions (corpus.curated)
     declines: Path | None = None  # out-of-scope example questions (corpus.curated)
-    format: str = formats.DEFAULT  # a name in corpus.formats.FORMATS
+    format: str | None = None  # a name in corpus.formats.FORMATS; None: detected from the file
     examples: tuple[str, ...] = ()  # example questions the web page offers
+    short_names: tuple[str, ...] = ()  # what people call it ("款项支付条例")
+    effective: str | None = None  # in force since, YYYY-MM-DD
+    supersedes: str | None = None  # the id of the version this one replaces
 
 
 def _manifest_line(raw: str, key: str, value: str, start: int = 0) -> tuple[int, int] | None:
@@ -41,8 +45,10 @@ def read_manifest(corpus_dir: Path) -> list[DocumentSpec]:
     (a bare list of entries works too). ``file`` is relative to the manifest;
     an optional ``questions`` names a JSONL of curated example questions and
     ``declines`` one of out-of-scope questions (corpus.curated); ``format``
-    names the document's format (default "plan"); ``examples`` lists
-    example questions for the web page.
+    names the document's format ("plan", "regulation"; detected when absent);
+    ``examples`` lists example questions for the web page; ``short_names``
+    what people call it; ``effective`` the date it is in force from;
+    ``supersedes`` the id of the earlier version it replaces.
     """
     corpus_dir = Path(corpus_dir)
     manifest = corpus_dir / "manifest.json"
@@ -65,10 +71,9 @@ def read_manifest(corpus_dir: Path) -> list[DocumentSpec]:
                 raise CorpusError(f"{where} needs 'id' and 'file'")
             doc_id, file, title = d["id"], d["file"], d.get("title")
             questions, declines = d.get("questions"), d.get("declines")
-            fmt = d.get("format", formats.DEFAULT)
-            examples = d.get("examples", [])
-            if not isinstance(examples, list) or not all(isinstance(x, str) and x.strip() for x in examples):
-                raise CorpusError(f"{where}: 'examples' must be a list of questions")
+            fmt = d.get("format")
+            examples, short = d.get("examples", []), d.get("short_names", [])
+            effective, supersedes = d.get("effective"), d.get("supersedes")
             if isinstance(doc_id, str) and (found := _manifest_line(raw, "id", doc_id, cursor)):
                 where = f"{manifest}:{found[0]}: entry {i + 1}"
                 cursor = found[1]
@@ -82,19 +87,32 @@ def read_manifest(corpus_dir: Path) -> list[DocumentSpec]:
             for key, value in (("questions", questions), ("declines", declines)):
                 if value is not None and (not isinstance(value, str) or not value.strip()):
                     raise CorpusError(f"{where}: '{key}' must be a file name")
-            if fmt not in formats.FORMATS:
+            if fmt is not None and fmt not in formats.FORMATS:
                 raise CorpusError(f"{where}: unknown format {fmt!r} (known: {', '.join(formats.FORMATS)})")
+            for key, value in (("examples", examples), ("short_names", short)):
+                if not isinstance(value, list) or not all(isinstance(x, str) and x.strip() for x in value):
+                    raise CorpusError(f"{where}: '{key}' must be a list of texts")
+            if effective is not None and not (isinstance(effective, str) and _DAY.fullmatch(effective)):
+                raise CorpusError(f"{where}: 'effective' must be a date YYYY-MM-DD")
+            if supersedes is not None and not isinstance(supersedes, str):
+                raise CorpusError(f"{where}: 'supersedes' must be a document id")
             if any(s.id == doc_id for s in specs):
                 raise CorpusError(f"{where}: duplicate document id {doc_id!r}")
             specs.append(DocumentSpec(doc_id, title or None, corpus_dir / file,
                                       f"{where} (id {doc_id!r})",
                                       corpus_dir / questions if questions else None,
                                       corpus_dir / declines if declines else None, fmt,
-                                      tuple(x.strip() for x in examples)))
+                                      tuple(x.strip() for x in examples), tuple(x.strip() for x in short),
+                                      effective, supersedes))
+        ids = {s.id for s in specs}
+        for spec in specs:
+            if spec.supersedes is not None and (spec.supersedes not in ids or spec.supersedes == spec.id):
+                raise CorpusError(f"{spec.source}: 'supersedes' names {spec.supersedes!r}, not another document "
+                                  f"of the manifest")
         return specs
     if not corpus_dir.is_dir():
         raise CorpusError(f"{corpus_dir}: corpus directory not found")
-    files = sorted(corpus_dir.glob("*.txt"))
+    files = sorted([*corpus_dir.glob("*.txt"), *corpus_dir.glob("*.md")])
     if not files:
         raise CorpusError(f"{corpus_dir}: no policy files (*.txt) found")
     specs = []

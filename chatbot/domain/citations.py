@@ -17,6 +17,7 @@ class Citable(Protocol):
     id: str
     ref: str
     doc_id: str
+    doc_title: str
 
 _DOC = r"(?:(?<![A-Za-z0-9_-])(?P<doc>[A-Za-z][A-Za-z0-9_-]{0,31})\s*[:：]\s*)?"
 
@@ -114,6 +115,8 @@ def _with_doc(doc: str | None, ref: str) -> str:
 def label(record: Citable, with_doc: bool | None = None) -> str:
     """第5.3条 / 第6条 / 保障措施三; another document's records get its id in
     front ("demo:第3条") unless ``with_doc`` says otherwise."""
+    if record.kind == "article":  # a regulation's article names its document
+        return f"《{record.doc_title}》第{int_to_cn(int(record.id))}条"
     if record.kind == "safeguard":
         text = f"保障措施{int_to_cn(int(record.id[1:]))}"
     else:
@@ -130,7 +133,8 @@ def measure_label(measure_no: int) -> str:
 
 # A citation inside running text, as label() writes it (an optional
 # "demo:" before it): what an LLM's answer is checked against.
-_ITEM = r"(?:(?:[A-Za-z][A-Za-z0-9_-]{0,31}\s*[:：]\s*)?(?:第\s*\d{1,3}(?:\s*[.．]\s*\d{1,2})?\s*条|保障措施\s*[一二三四五六七八九十]+|[Ss]\d))"
+_ITEM = (r"(?:《[^《》]{2,40}》第[一二三四五六七八九十百零]+条|(?:[A-Za-z][A-Za-z0-9_-]{0,31}\s*[:：]\s*)?"
+         r"(?:第\s*\d{1,3}(?:\s*[.．]\s*\d{1,2})?\s*条|保障措施\s*[一二三四五六七八九十]+|[Ss]\d))")
 CITATION = re.compile(r"[（(]\s*(" + _ITEM + r"(?:\s*[、，,；;和及]\s*" + _ITEM + r")*)\s*[）)]")
 CITATION_ITEM = re.compile(_ITEM)
 

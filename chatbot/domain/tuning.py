@@ -26,6 +26,12 @@ class FusionTuning:
     bm25_share: float = 0.5
     bm25_k1: float = 1.2
     bm25_b: float = 0.5
+    # A record of a document other than the default one, which the question
+    # does not name, has its fused score multiplied by this (the library's
+    # regulations must not crowd out the plan's own answers).
+    other_doc_weight: float = 1.0
+    unasked_offset: float = 0.02  # added to the dense score of a record without curated questions
+    unnamed_doc_weight: float = 0.8  # a question naming a document: the others' records weigh this
     # The dense side reads at most this many characters of a question.
     max_query_chars: int = 512
 
@@ -64,6 +70,10 @@ class ExtractiveTuning:
     second_novelty: float = 99.0
     second_tie: float = 0.95
     related: int = 3  # clauses listed under 相关条款
+    # A clause of another document (a regulation beside the plan) joins the
+    # answer when it is among this many hits and scores this close to the lead.
+    cross_depth: int = 5
+    cross_ratio: float = 0.8
 
 
 @dataclass(frozen=True)

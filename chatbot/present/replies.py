@@ -25,6 +25,13 @@ _WARN_RULES = [
     (re.compile(r"measure (\d+) is absent"), lambda m: f"原文缺少第{m.group(1)}条"),
     (re.compile(r"garbled text kept as written: '(.*)'"), lambda m: f"疑似文字错乱，按原文保留：“{m.group(1)}”"),
     (re.compile(r"deadline cannot be parsed: '(.*)'"), lambda m: f"完成时限无法识别：“{m.group(1)}”"),
+    (re.compile(r"unmatched bracket in a header line, kept as written: '(.*)'"),
+     lambda m: f"文件头部的括号不配对，按原文保留：“{m.group(1)}”"),
+    (re.compile(r"article (\d+) found where article (\d+) was expected"),
+     lambda m: f"条文编号不连续：在应为第{m.group(2)}条处出现第{m.group(1)}条"),
+    (re.compile(r"chapter (\d+) found where chapter (\d+) was expected"),
+     lambda m: f"章的编号不连续：在应为第{m.group(2)}章处出现第{m.group(1)}章"),
+    (re.compile(r"text outside any article kept out of the records: '(.*)'"), lambda m: f"条文之外的文字未计入：“{m.group(1)}”"),
 ]
 
 

@@ -26,8 +26,12 @@ class Filters:
         return not (self.units or self.deadline_after or self.deadline_before
                     or self.section is not None or self.doc or self.kinds)
 
-    def accepts(self, r: Record, known_units: list[str]) -> bool:
+    def accepts(self, r: Record, known_units: list[str], default_doc: str | None = None) -> bool:
+        """``default_doc``: the document a section number means when no
+        document is chosen (section numbers are each document's own)."""
         if self.doc and r.doc_id != self.doc:
+            return False
+        if self.section is not None and default_doc and not self.doc and r.doc_id != default_doc:
             return False
         if self.kinds and r.kind not in self.kinds:
             return False

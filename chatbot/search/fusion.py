@@ -40,7 +40,10 @@ def record_scores(row_sims: Rows, tuning: FusionTuning) -> list[tuple[str, float
         m = best.get(uid)
         text = c if m is None else (1 - weight) * c + weight * m
         q = best_q.get(uid)
-        out.append((uid, text if q is None else (1 - q_weight) * text + q_weight * q))
+        # A record with no curated questions (a document nobody wrote any for)
+        # scores by its text, whose cosines run lower than question-to-question
+        # ones: the offset puts it back on the same scale.
+        out.append((uid, text + tuning.unasked_offset if q is None else (1 - q_weight) * text + q_weight * q))
     out.sort(key=lambda x: -x[1])
     return out
 

@@ -17,6 +17,8 @@ from .intent import StructuredQuery, detect
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]{2,}")
+CHANGES = re.compile(r"变化|改了|改动|修改了|修订了|修订后|有什么不同|哪些不同|区别|新旧|新版.*旧版|旧版.*新版|前后|调整了"
+                     r"|\bchanged?\b|\bdifference\b|\bnew version\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,8 @@ class Query:
     content: list[str] = field(default_factory=list)  # topic words of ``text``
     listing: StructuredQuery | None = None  # a list/count question about units, deadlines, sections
     ask: Ask = Ask("other")  # what kind of answer the question asks for
+    docs: tuple[str, ...] = ()  # documents the question names ("款项支付条例", "2020年版")
+    changes: bool = False  # asks what changed between a document's versions
 
     def __post_init__(self) -> None:
         if not self.dense_text:
@@ -70,5 +74,6 @@ class QueryAnalyzer:
         text = self.library.text
         reworded = self.glossary.plan_wording(fixed, words, lambda t: t in text)
         listing = detect(norm, self.library.known_units, self.library.n_sections or 17)
-        return Query(question, norm, fixed, find_refs(norm), toks, fixes, coverage, reworded,
-                     words, listing, classify(norm))
+        refs, docs = self.library.qualify(norm, find_refs(norm))
+        return Query(question, norm, fixed, refs, toks, fixes, coverage, reworded, words, listing,
+                     classify(norm), tuple(docs), bool(CHANGES.search(norm)))

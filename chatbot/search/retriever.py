@@ -60,7 +60,8 @@ class Retriever:
             # Nothing to rank by: list what the filters select, in plan order.
             hits = [] if no_filter else [Hit(r, 0.0, via="filter") for r in self.filter_records(filters)][:k]
             return Retrieval(q, hits)
-        allowed = np.array([no_filter or filters.accepts(r, self.library.known_units) for r in self.records])
+        allowed = np.array([(no_filter or filters.accepts(r, self.library.known_units, self.library.default_doc)) and self._current(r, q, filters)
+                            for r in self.records])
         hits: list[Hit] = []
         seen: set[str] = set()
         for ref in q.refs:
@@ -76,6 +77,8 @@ class Retriever:
         dense = self.dense_scores(rows) if mode in ("hybrid", "dense") else np.full(len(self.records), np.nan)
         bm = self.lexical.scores(q.tokens) if mode in ("hybrid", "bm25") else np.zeros(len(self.records))
         score, dense0, b_norm = fuse(dense, bm, q.coverage, allowed, mode, self.tuning)
+        if self.tuning.other_doc_weight != 1.0 or q.docs:
+            score = score * self._prior(q)
         for i in np.argsort(-score, kind="stable"):
             i = int(i)
             r = self.records[i]
@@ -86,6 +89,29 @@ class Retriever:
             if len(hits) >= k:
                 break
         return Retrieval(q, hits, rows, dense if mode in ("hybrid", "dense") else None)
+
+    def _prior(self, q: Query) -> np.ndarray:
+        """A document the question names is preferred; otherwise the default
+        one is (its own questions must not be crowded out by the library)."""
+        if q.docs:
+            w = self.tuning.unnamed_doc_weight
+            return np.array([1.0 if r.doc_id in q.docs else w for r in self.records])
+        default, w = self.library.default_doc, self.tuning.other_doc_weight
+        return np.array([1.0 if r.doc_id == default else w for r in self.records])
+
+    def _current(self, r: Record, q: Query, filters: Filters | None) -> bool:
+        """Answers come from the version in force; a superseded one only when
+        the question names it, asks what changed, or a filter picks it."""
+        c = self.library.doc(r.doc_id)
+        if c is None or (filters is not None and filters.doc == r.doc_id):
+            return True
+        names = self.library.names
+        family = [d for d in q.docs if names.current(d) == names.current(r.doc_id)]
+        if family and not q.changes:  # the question names a version of this family: that one only
+            return r.doc_id in family
+        if not c.superseded_by:
+            return True
+        return r.doc_id in q.docs or (q.changes and bool(family))
 
     def dense_rows(self, q: Query) -> Rows:
         """(row id, cosine) for every row, best first; the question reworded
@@ -108,7 +134,7 @@ class Retriever:
         return scores
 
     def filter_records(self, filters: Filters) -> list[Record]:
-        return [r for r in self.records if filters.accepts(r, self.library.known_units)]
+        return [r for r in self.records if filters.accepts(r, self.library.known_units, self.library.default_doc)]
 
 
 def build_retriever(library: Library, vectors: VectorIndex | None, tuning: FusionTuning,

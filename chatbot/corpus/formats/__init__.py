@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ...domain.records import Record
 from ..document import Corpus
-from . import plan
+from . import plan, regulation
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,19 @@ class Format:
 FORMATS = {
     "plan": Format("plan", plan.parse_text, plan.numbering,
                    "expected lines such as “1.标题” / “2.1条文（责任单位：…；完成时限：…）”"),
+    "regulation": Format("regulation", regulation.parse_text, regulation.numbering,
+                         "expected “# 标题”, optional “## 第一章 …” and articles “第一条 …”"),
 }
+
+
+def detect(path: Path, text: str) -> str:
+    """The format of a file the manifest does not name: Markdown with 第X条
+    articles is a regulation; anything else a plan."""
+    if path.suffix == ".md" and regulation.ARTICLE.search(text.replace("\r", ""), 0) is None:
+        return DEFAULT
+    if path.suffix == ".md" or any(regulation.ARTICLE.match(l.strip()) for l in text.splitlines()[:200]):
+        return "regulation"
+    return DEFAULT
 DEFAULT = "plan"
 
 

@@ -1,0 +1,89 @@
+"""The policy library: the plan and the national regulations it implements,
+parsed by two formats, looked up by loose names, answered by the version in
+force, and cited by their own names."""
+from __future__ import annotations
+
+import pytest
+
+from chatbot.corpus.formats.regulation import parse_text
+
+
+def test_library_holds_the_plan_and_four_regulations(library):
+    assert library.default_doc == "yiwu"
+    got = {c.doc_id: (c.format, len(c.records)) for c in library.corpora}
+    assert got == {"yiwu": ("plan", 246), "obe": ("regulation", 72), "smepay": ("regulation", 37),
+                   "smepay2020": ("regulation", 29), "ibp": ("regulation", 39)}
+    assert library.doc("smepay2020").superseded_by == "smepay"
+    assert library.in_force == ["yiwu", "obe", "smepay", "ibp"]
+
+
+def test_header_lines_become_metadata_and_defects_warnings(library):
+    obe = library.doc("obe")
+    assert obe.metadata["orders"] == [722] and obe.metadata["promulgated"] == "2019-10-22"
+    assert obe.effective == "2020-01-01"
+    smepay = library.doc("smepay")
+    assert smepay.metadata["orders"] == [728, 802] and smepay.metadata["revised"] == "2025-03-17"
+    assert len(smepay.warnings) == 1 and smepay.warnings[0].message.startswith("unmatched bracket in a header line")
+
+
+def test_articles_chapters_paragraphs_and_items(library):
+    r = library.get("smepay:9")
+    assert r.ref == "smepay:9" and r.kind == "article" and r.measure_no == 9
+    assert r.citation == "《保障中小企业款项支付条例》第九条"
+    assert r.text.startswith("第九条 机关、事业单位") and "60日内支付款项" in r.text
+    assert r.body.count("\n") == 3  # four paragraphs (款)
+    assert r.section.label == "第二章" and r.section.title == "款项支付规定"
+    assert library.get("ibp:13").section.title == "全文"  # a regulation without chapters
+    items = [r for r in library.records if r.doc_id == "obe" and r.items]
+    assert items and all(i for r in items for i in r.items)
+
+
+def test_a_malformed_regulation_is_read_with_warnings():
+    c = parse_text("# 测试条例\n\n2024年1月1日 施行）\n\n<!-- INFO END -->\n\n## 第一章 总则\n\n第一条 第一条内容。\n\n"
+                   "第三条 跳号了。\n\n（一）一项\n", "t")
+    assert [r.id for r in c.records] == ["1", "3"] and c.records[1].items == ["一项"]
+    assert c.metadata["effective"] == "2024-01-01"
+    assert any("unmatched bracket" in w.message for w in c.warnings)
+    assert any("article 3 found where article 2" in w.message for w in c.warnings)
+
+
+@pytest.mark.parametrize("q, ref", [
+    ("优化营商环境条例第十三条", "obe:13"),
+    ("款项支付条例第8条讲什么", "smepay:8"),
+    ("个体户条例 第20条", "ibp:20"),
+    ("722号令第三十七条", "obe:37"),
+    ("2020年版第八条", "smepay2020:8"),
+    ("728号令第九条", "smepay2020:9"),
+    ("修订前的保障中小企业款项支付条例第九条", "smepay2020:9"),
+    ("《优化营商环境条例》第十二条", "obe:12"),
+    ("第13条", "13"),
+])
+def test_lookups_by_loose_document_names(assistant, q, ref):
+    a = assistant.answer(q)
+    assert a.answerer == "lookup" and a.citations == [ref]
+
+
+def test_a_document_the_library_lacks_is_not_the_plan(assistant):
+    a = assistant.answer("哈密市实施优化营商环境条例办法第十条是什么")
+    assert a.refused and not a.citations and "收录的文件中没有" in a.text
+
+
+def test_answers_come_from_the_version_in_force(engine, assistant):
+    hits = engine.search("机关事业单位从中小企业采购货物最迟多少天付款", k=10)
+    assert not any(h.record.doc_id == "smepay2020" for h in hits)
+    old = assistant.answer("2020年版款项支付条例对大企业的付款期限是怎么规定的")
+    assert old.citations[0].startswith("smepay2020:")
+    assert "已被修订的文本" in old.text and "现行的是《保障中小企业款项支付条例》" in old.text
+
+
+def test_what_changed_cites_both_versions(engine):
+    q = engine.analyse("款项支付条例修订后大企业的付款期限有什么变化")
+    assert q.changes and "smepay" in q.docs
+    docs = {h.record.doc_id for h in engine.retrieve(q, k=10).hits}
+    assert {"smepay", "smepay2020"} <= docs
+
+
+def test_search_results_carry_their_document(engine):
+    d = engine.search("个体工商户 经营场所", k=5)[0].to_dict()
+    assert d["doc_id"] and d["doc_title"]
+    assert any(h.record.doc_id == "ibp" for h in engine.search("个体工商户 经营场所", k=5))
