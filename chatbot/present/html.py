@@ -51,14 +51,31 @@ def _flag(text: str) -> str:
 
 def _leaf_html(rec: Record, extra_flags: list[str]) -> str:
     meta = (f'<span class="chip">责任单位：{esc("、".join(rec.units) or "未列明")}</span>'
-            f'<span class="chip">完成时限：{esc(rec.deadline_label)}</span>')
+            f'<span class="chip">完成时限：{esc(rec.deadline_label)}</span>') if rec.kind != "article" else ""
     flags = "".join(_flag(w) for w in rec.warnings) + "".join(_flag(f) for f in extra_flags)
     items = "".join(f"<li>{esc(i)}</li>" for i in rec.items)
     return (f'<div class="leaf" id="rec-{esc(rec.uid)}" data-ref="{esc(rec.ref)}">'
             f'<div class="leaf-head"><b>{esc(rec.citation)}</b></div>'
             f'<div class="leaf-text">{esc(rec.text)}</div>'
-            + (f'<ul>{items}</ul>' if items else "")
-            + f'<div class="leaf-meta">{meta}</div>{flags}</div>')
+            + (f'<ul>{items}</ul>' if items and rec.kind != "article" else "")
+            + (f'<div class="leaf-meta">{meta}</div>' if meta else "") + f'{flags}</div>')
+
+
+def doc_facts(corpus, library) -> str:
+    """A document's own facts: 令号, dates, which version replaces which."""
+    m = corpus.metadata or {}
+    bits = []
+    if m.get("orders"):
+        bits.append("国务院令第" + "、".join(f"{n}号" for n in m["orders"]))
+    for key, word in (("promulgated", "公布"), ("revised", "修订"), ("effective", "施行")):
+        value = corpus.effective if key == "effective" else m.get(key)
+        if value:
+            bits.append(f"{value}{word}")
+    if corpus.superseded_by:
+        bits.append(f"已被《{library.doc(corpus.superseded_by).title}》取代")
+    if corpus.supersedes:
+        bits.append(f"取代《{library.doc(corpus.supersedes).title}》")
+    return "；".join(bits)
 
 
 def outline_html(library) -> str:
@@ -82,8 +99,11 @@ def outline_html(library) -> str:
                 unplaced.append(describe_warning(w))
         n_rec = len(corpus.records)
         if multi:
-            out.append(f'<details class="doc" open><summary>《{esc(corpus.title)}》'
-                       f'<span class="muted">（{esc(corpus.doc_id)}，{n_rec}条）</span></summary>')
+            facts = doc_facts(corpus, library)
+            out.append(f'<details class="doc"{" open" if corpus.doc_id == library.default_doc else ""}>'
+                       f'<summary>《{esc(corpus.title)}》'
+                       f'<span class="muted">（{esc(corpus.doc_id)}，{n_rec}条）</span></summary>'
+                       + (f'<div class="muted doc-facts">{esc(facts)}</div>' if facts else ""))
         else:
             out.append(f'<h3 class="doc-title">《{esc(corpus.title)}》</h3>')
         if warns:

@@ -90,6 +90,11 @@ class DeskHandlers:
         p = self.ctx.prepare(query)
         if p.empty and filters.empty():
             return _empty_table(), PROMPT, {}
+        chosen = self.library.doc(filters.doc) if filters.doc else None
+        if chosen is not None and (filters.units or filters.deadline_after or filters.deadline_before) \
+                and not any(r.units or r.deadline for r in chosen.records):
+            return (_empty_table(), f"《{md_escape(chosen.title)}》没有责任单位和完成时限（只有方案逐条列明），"
+                    "请去掉这两项筛选，或改选方案。", {})
         try:
             hits = self.find(p.text, filters, DESK_LIMIT)
         except Exception:
@@ -139,7 +144,7 @@ class DeskHandlers:
     def section_choices(self) -> list[tuple[str, str]]:
         out: list[tuple[str, str]] = [("全部", "all")]
         seen = set()
-        for s in self.library.sections:
+        for s in self.library.default.sections:  # a section number means the default document's
             no = s.no or 0
             if no not in seen:
                 seen.add(no)

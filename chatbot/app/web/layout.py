@@ -92,14 +92,17 @@ def theme() -> gr.themes.Base:
     )
 
 
-def launch_kwargs(max_request_bytes: int) -> dict:
+def launch_kwargs(max_request_bytes: int, read_timeout: float = 30.0) -> dict:
     from starlette.middleware import Middleware
 
     from .bodylimit import BodyLimit
+    from .headers import Hardened
     from .uploads import RefuseUploads
 
-    # Outermost first: file routes are refused before the body is even counted.
-    middleware = [Middleware(RefuseUploads), Middleware(BodyLimit, max_bytes=max_request_bytes)]
+    # Outermost first: every reply hardened; file routes refused before the
+    # body is even counted; then the body's size and pace.
+    middleware = [Middleware(Hardened), Middleware(RefuseUploads),
+                  Middleware(BodyLimit, max_bytes=max_request_bytes, read_timeout=read_timeout)]
     return {"theme": theme(), "css": CSS, "head": HEAD, "app_kwargs": {"middleware": middleware}}
 
 
@@ -215,7 +218,8 @@ def build_app(services: Services) -> gr.Blocks:
     library = services.library
     title = library.default.title
     with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
-        gr.Markdown(f"# {TITLE}\n依据《{title}》原文回答，每个回答都注明条款出处。", elem_id="app-title")
+        more = "及收录的国家法规" if len(library.corpora) > 1 else ""
+        gr.Markdown(f"# {TITLE}\n依据《{title}》{more}原文回答，每个回答都注明条款出处。", elem_id="app-title")
         with gr.Tabs():
             with gr.Tab("智能问答", id="chat"):
                 _chat_tab(chat_h, title, library.examples[:6], concurrency)
@@ -229,7 +233,7 @@ def build_app(services: Services) -> gr.Blocks:
         gr.api(api.search, api_name="search", concurrency_limit=concurrency, concurrency_id="search")
         gr.api(api.feedback, api_name="feedback", concurrency_limit=8)
         gr.api(api.vote, api_name="vote", concurrency_limit=8)
-    demo.queue(default_concurrency_limit=concurrency, max_size=1024)
+    demo.queue(default_concurrency_limit=concurrency, max_size=services.settings.queue_max_size)
     return demo
 
 
@@ -241,5 +245,5 @@ def launch(services: Services, demo: gr.Blocks | None = None, host: str | None =
     demo = demo or build_app(services)
     demo.launch(server_name=host or s.host, server_port=port if port is not None else s.port,
                 prevent_thread_lock=True, quiet=quiet, show_error=False, ssr_mode=False,
-                share=False, **launch_kwargs(s.max_request_bytes))
+                share=False, **launch_kwargs(s.max_request_bytes, s.request_read_timeout))
     return demo, demo.local_url

@@ -36,7 +36,22 @@ def deadlines_frame(library: Library) -> pd.DataFrame:
 
 
 def overview_markdown(library: Library) -> str:
-    recs = library.records
+    plan = [c for c in library.corpora if c.format == "plan"]
+    others = [c for c in library.corpora if c.format != "plan"]
+    text = _plan_summary(library, plan) if plan else ""
+    if others:
+        lines = []
+        for c in others:
+            orders = "、".join(f"国务院令第{n}号" for n in c.metadata.get("orders", []))
+            state = "（已被修订，仅供对照）" if c.superseded_by else ""
+            lines.append(f"- 《{md_escape(c.title)}》{('，' + orders) if orders else ''}：{len(c.records)}条"
+                         f"{('，' + str(c.effective) + '施行') if c.effective else ''}{state}")
+        text += "\n\n同时收录国家法规（无责任单位和完成时限，下列图表只统计方案）：\n" + "\n".join(lines)
+    return text
+
+
+def _plan_summary(library: Library, plans) -> str:
+    recs = [r for c in plans for r in c.records]
     n_units = len({u for r in recs for u in r.units})
     no_deadline = sum(1 for r in recs if not r.deadline)
     years: dict[str, int] = {}
@@ -44,7 +59,7 @@ def overview_markdown(library: Library) -> str:
         if r.deadline:
             years[r.deadline[:4]] = years.get(r.deadline[:4], 0) + 1
     by_year = "，".join(f"{y}年 {n} 条" for y, n in sorted(years.items()))
-    docs = "、".join(f"《{md_escape(c.title)}》" for c in library.corpora)
+    docs = "、".join(f"《{md_escape(c.title)}》" for c in plans)
     return (f"**{docs}** 共 **{len(recs)}** 条具体措施（含子项），涉及 **{n_units}** 个责任单位。"
             f"按完成时限：{by_year}；另有 {no_deadline} 条未规定或无法识别完成时限。"
-            f"解析时发现原文问题 {len(library.warnings)} 处（见“政策全文”页）。")
+            f"解析时发现原文问题 {sum(len(c.warnings) for c in plans)} 处（见“政策全文”页）。")
