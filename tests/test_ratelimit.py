@@ -63,21 +63,39 @@ def test_memory_is_bounded_by_forgetting_the_oldest_clients():
 
 # -- whose request -----------------------------------------------------------------------------
 def test_client_key():
-    s = False  # no trusted proxy
-    assert client_key(None, s) is None
-    assert client_key(Req("127.0.0.1"), s) is None and client_key(Req("::1"), s) is None
-    assert client_key(Req("203.0.113.5"), s) == "203.0.113.5"
-    # X-Forwarded-For is anyone's to write: read only behind a proxy that sets it
-    spoofed = Req("203.0.113.5", {"x-forwarded-for": "198.51.100.1"})
-    assert client_key(spoofed, s) == "203.0.113.5"
-    proxied = True
-    assert client_key(Req("127.0.0.1", {"x-forwarded-for": "198.51.100.1, 10.0.0.2"}), proxied) == "198.51.100.1"
-    assert client_key(Req("127.0.0.1"), proxied) == "127.0.0.1"
+    assert client_key(None) is None
+    assert client_key(Req("127.0.0.1")) is None and client_key(Req("::1")) is None  # local tools
+    assert client_key(Req("203.0.113.5")) == "203.0.113.5"
+    # X-Forwarded-For is anyone's to write: ignored without a trusted proxy
+    assert client_key(Req("203.0.113.5", {"x-forwarded-for": "198.51.100.1"})) == "203.0.113.5"
+    # a same-host proxy that forwards for others is one client, not an exemption
+    assert client_key(Req("127.0.0.1", {"x-forwarded-for": "198.51.100.1"})) == "127.0.0.1"
+
+
+def test_costly_questions_are_charged_by_what_they_embed(tight):
+    me = Req("203.0.113.77")
+    costly = "简易注销" * 125  # 500 characters: a fifth of the burst of characters
+    for _ in range(5):
+        tight.api.ask(costly, request=me)
+    with pytest.raises(gr.Error, match="请求过于频繁"):
+        tight.api.ask(costly, request=me)
+    assert tight.api.ask("刻章要钱吗", request=Req("203.0.113.78"))["answer"]
+
+
+def test_client_key_behind_trusted_proxies():
+    one = Req("127.0.0.1", {"x-forwarded-for": "6.6.6.6, 198.51.100.1"})  # the client wrote 6.6.6.6
+    assert client_key(one, 1) == "198.51.100.1"
+    two = Req("10.0.0.2", {"x-forwarded-for": "6.6.6.6, 198.51.100.1, 10.0.0.1"})
+    assert client_key(two, 2) == "198.51.100.1"
+    assert client_key(Req("127.0.0.1", {"x-forwarded-for": "not-an-ip"}), 1) == "127.0.0.1 (bad forwarded address)"
+    assert client_key(Req("127.0.0.1"), 1) == "127.0.0.1"  # no header: the peer itself
+    rotated = {client_key(Req("127.0.0.1", {"x-forwarded-for": f"9.9.9.{i}, 198.51.100.7"}), 1) for i in range(45)}
+    assert rotated == {"198.51.100.7"}  # rotating the first entry does not escape the limit
 
 
 # -- the limits in the web layer -----------------------------------------------------------------
 @pytest.fixture
-def tight(services, tmp_path):
+def tight(services, tmp_path, request):
     """Handlers over services with burst 2 for every kind (fresh buckets) and
     a private feedback store."""
     from dataclasses import replace
@@ -85,6 +103,8 @@ def tight(services, tmp_path):
     from chatbot.app.feedback import FeedbackStore
 
     svc = with_settings(services, rate_answers_burst=2, rate_searches_burst=2, rate_votes_burst=2)
+    if "costly" in request.node.name:
+        svc = with_settings(services, rate_answers_burst=50)
     return handlers(replace(svc, feedback=FeedbackStore(tmp_path / "fb.sqlite3")))
 
 
@@ -139,16 +159,81 @@ def test_live_endpoint_limits_the_forwarded_client(services):
 
     from _webapp import start
 
-    demo, url = start(with_settings(services, rate_answers_burst=2, forwarded_for=True))
+    demo, url = start(with_settings(services, rate_answers_burst=2, trusted_proxies=1))
     try:
-        visitor = Client(url, verbose=False, headers={"X-Forwarded-For": "198.51.100.9"})
+        # a proxy in front appends the visitor it saw; what the visitor wrote is ignored
+        visitor = Client(url, verbose=False, headers={"X-Forwarded-For": "6.6.6.6, 198.51.100.9"})
         api = visitor.view_api(print_info=False, return_format="dict")["named_endpoints"]
-        assert [p["parameter_name"] for p in api["/ask"]["parameters"]] == ["question", "history"]
+        assert [p["parameter_name"] for p in api["/ask"]["parameters"]] == ["question", "history", "full_text"]
         for _ in range(2):
             assert visitor.predict("刻章要钱吗", api_name="/ask")["citations"] == ["6"]
         with pytest.raises(AppError, match="请求过于频繁"):
             visitor.predict("刻章要钱吗", api_name="/ask")
+        rotated = Client(url, verbose=False, headers={"X-Forwarded-For": "7.7.7.7, 198.51.100.9"})
+        with pytest.raises(AppError, match="请求过于频繁"):
+            rotated.predict("刻章要钱吗", api_name="/ask")
         other = Client(url, verbose=False, headers={"X-Forwarded-For": "198.51.100.10"})
         assert other.predict("刻章要钱吗", api_name="/ask")["answer"]
     finally:
         demo.close()
+
+
+def test_answers_in_progress_are_capped_per_client(services):
+    """A client with max_pending answers running gets a clear message for the
+    next one; another client is not affected, and the place frees up."""
+    import threading
+
+    from chatbot.app.ratelimit import BUSY_TEXT, Limits
+
+    limits = Limits(services.settings.model_copy(update={"max_pending_per_client": 2}))
+    me, other = Req("203.0.113.90"), Req("203.0.113.91")
+    release = threading.Event()
+    entered = threading.Barrier(3)
+
+    def hold():
+        with limits.pending(me) as ok:
+            assert ok
+            entered.wait(10)
+            release.wait(10)
+
+    threads = [threading.Thread(target=hold) for _ in range(2)]
+    for t in threads:
+        t.start()
+    entered.wait(10)
+    with limits.pending(me) as ok:
+        assert not ok
+    with limits.pending(other) as ok:
+        assert ok
+    with limits.pending(Req("127.0.0.1")) as ok:
+        assert ok  # local tools are not counted
+    release.set()
+    for t in threads:
+        t.join(10)
+    with limits.pending(me) as ok:
+        assert ok and limits._pending == {"203.0.113.90": 1}
+    assert limits._pending == {}
+    assert "正在处理" in BUSY_TEXT
+
+
+def test_api_refuses_a_third_answer_in_progress(services, monkeypatch):
+    import threading
+
+    web = handlers(with_settings(services, max_pending_per_client=1))
+    me = Req("203.0.113.92")
+    inside, release = threading.Event(), threading.Event()
+    real = web.ctx.safe_answer
+
+    def slow(q, hist):
+        inside.set()
+        release.wait(10)
+        return real(q, hist)
+
+    monkeypatch.setattr(web.ctx, "safe_answer", slow)
+    t = threading.Thread(target=lambda: web.api.ask("刻章要钱吗", request=me))
+    t.start()
+    assert inside.wait(10)
+    with pytest.raises(gr.Error, match="正在处理"):
+        web.api.ask("刻章要钱吗", request=me)
+    release.set()
+    t.join(10)
+    assert web.api.ask("刻章要钱吗", request=me)["citations"] == ["6"]

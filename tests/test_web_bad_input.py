@@ -76,7 +76,7 @@ def url(services):
 @pytest.mark.parametrize("name", sorted(BAD_QUESTIONS))
 def test_ask_never_fails(url, engine, settings, name):
     q = BAD_QUESTIONS[name]
-    r = raw_call(url, "ask", q, None)
+    r = raw_call(url, "ask", q, None, False)
     assert isinstance(r, dict) and isinstance(r["answer"], str) and r["answer"].strip()
     assert "Traceback" not in r["answer"] and "Error" not in r["answer"]
     assert len(r["question"]) <= settings.max_question_chars
@@ -170,7 +170,7 @@ def test_oversized_request_body_is_refused_before_parsing(url, settings):
     assert status == 413 and "请求内容过大" in body.decode("utf-8")
     status, _ = post(big, chunked=True)
     assert status == 413
-    assert raw_call(url, "ask", "刻章要钱吗", None)["citations"] == ["6"]
+    assert raw_call(url, "ask", "刻章要钱吗", None, False)["citations"] == ["6"]
 
 
 def _request(url, method, path, body=None, headers=None):
@@ -231,4 +231,4 @@ def test_page_and_its_assets_still_load(url):
     for path in ("/config", "/theme.css", "/gradio_api/info"):
         s, _ = _request(url, "GET", path)
         assert s == 200, path
-    assert raw_call(url, "ask", "刻章要钱吗", None)["citations"] == ["6"]
+    assert raw_call(url, "ask", "刻章要钱吗", None, False)["citations"] == ["6"]

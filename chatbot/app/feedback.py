@@ -115,7 +115,10 @@ class FeedbackStore:
             "DELETE FROM feedback WHERE vote_key = ?", (key[:200],)).rowcount))
 
     def _write(self, op):
-        """Run one write, retrying while another writer holds the lock."""
+        """Run one write, retrying while another writer holds the lock; a
+        database file deleted under the running app is created again."""
+        if self._ready and not self.path.exists():
+            self._ready = False
         self._ensure()
         delay = 0.05
         for attempt in range(self.retries + 1):
@@ -123,6 +126,11 @@ class FeedbackStore:
             try:
                 return op(con)
             except sqlite3.OperationalError as e:
+                if "no such table" in str(e) and attempt < self.retries:
+                    log.warning("feedback table missing (%s); creating it again", e)
+                    self._ready = False
+                    self._ensure()
+                    continue
                 transient = "locked" in str(e) or "busy" in str(e)
                 if not transient or attempt == self.retries:
                     raise

@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     # Larger request bodies get 413 before Gradio parses them (0 = no cap).
     max_request_bytes: int = 1_000_000
     ui_concurrency: int = 4  # answers computed at once; more requests wait in Gradio's queue
+    queue_max_size: int = 64  # requests waiting at most; more are turned away at once
+    max_pending_per_client: int = 2  # answers one client may have in progress at once (0 = no cap)
+    request_read_timeout: float = 30.0  # seconds a request body part may take to arrive (0 = no bound)
     # Per-client limits on the web endpoints (chatbot/app/ratelimit.py): a burst,
     # then so many a minute; 0 a minute turns a limit off. Hotline staff
     # filtering the desk search trigger a search per click, hence its headroom.
@@ -61,8 +64,13 @@ class Settings(BaseSettings):
     rate_searches_burst: int = 30
     rate_votes_per_minute: float = 60
     rate_votes_burst: int = 20
-    # Behind a reverse proxy: limit by the first X-Forwarded-For address (the
-    # proxy must set it). Off: loopback clients are not limited at all.
+    # …and the characters a client's questions embed (answers and searches).
+    rate_chars_per_minute: float = 3000
+    rate_chars_burst: int = 2500
+    # How many reverse proxies in front of the app append to X-Forwarded-For:
+    # the visitor is read that many entries from the right (0 = the header is
+    # ignored). YIWU_FORWARDED_FOR=true is the old spelling of 1.
+    trusted_proxies: int = 0
     forwarded_for: bool = False
 
     @property

@@ -7,6 +7,8 @@ from dataclasses import asdict, dataclass, field
 from . import citations
 
 NOT_STATED = "原文未写明"
+SNIPPET = 80  # characters of a clause in a short hit
+MAX_HITS = 60  # hits in a short answer (a list question cites every match; its citations stay whole)
 
 
 @dataclass(frozen=True)
@@ -106,10 +108,12 @@ class Hit:
     bm25: float | None = None
     via: str = "hybrid"  # "ref" | "hybrid" | "dense" | "bm25" | "filter" | "followup"
 
-    def to_dict(self) -> dict:
+    def to_dict(self, full: bool = True) -> dict:
+        """``full=False``: a short snippet instead of the clause's whole text."""
         r = self.record
+        text = r.text if full else (r.text if len(r.text) <= SNIPPET else r.text[:SNIPPET] + "…")
         return {"id": r.ref, "doc_id": r.doc_id, "doc_title": r.doc_title, "title": r.title,
-                "section": r.section.display, "text": r.text, "score": round(self.score, 4),
+                "section": r.section.display, "text": text, "score": round(self.score, 4),
                 "units": r.units, "deadline": r.deadline, "deadline_raw": r.deadline_raw,
                 "via": self.via, "warnings": r.warnings}
 
@@ -134,7 +138,9 @@ class Answer:
             self.notice = f"{notice} {self.notice}" if self.notice else notice
         return self
 
-    def to_dict(self) -> dict:
+    def to_dict(self, full: bool = True) -> dict:
+        """``full=False``: hits with snippets, at most MAX_HITS of them (an API reply stays small)."""
+        hits = self.hits if full else self.hits[:MAX_HITS]
         return {"question": self.question, "answer": self.text, "citations": self.citations,
                 "refused": self.refused, "answerer": self.answerer, "notice": self.notice,
-                "subject": self.subject, "related": self.related, "hits": [h.to_dict() for h in self.hits]}
+                "subject": self.subject, "related": self.related, "hits": [h.to_dict(full) for h in hits]}

@@ -9,6 +9,7 @@ import gradio as gr
 from ...domain.records import Answer, Hit
 from ...text.normalize import clean
 from ..feedback import normalize_rating, record_safely, withdraw_safely
+from ..ratelimit import BUSY_TEXT
 from .context import EMPTY_TEXT, MAX_HISTORY, NO_CONTENT_TEXT, WebContext, input_answer
 from .desk import DeskHandlers
 
@@ -39,22 +40,28 @@ class ApiHandlers:
             hit_ids = [str(h.get("id")) for h in _list(d.get("hits"))[:50] if isinstance(h, dict)]
             hits = [Hit(lib.get(i), 1.0, via="ref") for i in dict.fromkeys(cites + hit_ids) if lib.get(i)]
             subject = [str(s) for s in _list(d.get("subject"))[:50] if isinstance(s, (str, int)) and lib.get(str(s))]
+            refused = d.get("refused") is True or str(d.get("refused")).strip().lower() == "true"
             out.append(Answer(clean(str(d.get("question") or ""))[:2000], str(d.get("answer") or "")[:20000],
-                              cites, hits, bool(d.get("refused")), str(d.get("answerer") or "api"),
-                              subject=subject))
+                              cites, hits, refused, str(d.get("answerer") or "api"), subject=subject))
         return out
 
-    def ask(self, question: str, history: list[dict] | None = None, request: gr.Request | None = None) -> dict:
-        """Answer a question about the plan. Returns the answer as a dict: answer (Markdown), citations, refused, notice, hits.
-        Pass earlier results as `history` (oldest first) for follow-up questions."""
+    def ask(self, question: str, history: list[dict] | None = None, full_text: bool = False,
+            request: gr.Request | None = None) -> dict:
+        """Answer a question about the plan and the regulations. Returns the answer as a dict: answer (Markdown),
+        citations, refused, notice, hits (id, doc_id, doc_title, title, score and a snippet; full_text=True for
+        every clause's whole text). Pass earlier results as `history` (oldest first) for follow-up questions."""
         p = self.ctx.prepare(question)
+        full = full_text is True
         if p.blank:
-            return input_answer("", EMPTY_TEXT).to_dict()
+            return input_answer("", EMPTY_TEXT).to_dict(full)
         if p.empty:
-            return input_answer(p.text, NO_CONTENT_TEXT, p.notice).to_dict()
-        self.ctx.limit("answer", request)
+            return input_answer(p.text, NO_CONTENT_TEXT, p.notice).to_dict(full)
+        self.ctx.limit("answer", request, cost=len(p.text))
         hist = self.answers_from_dicts(history) if isinstance(history, list) else []
-        return self.ctx.safe_answer(p.text, hist).with_notice(p.notice).to_dict()
+        with self.ctx.limits.pending(request) as ok:
+            if not ok:
+                raise gr.Error(BUSY_TEXT)
+            return self.ctx.safe_answer(p.text, hist).with_notice(p.notice).to_dict(full)
 
     def search(self, query: str = "", units: list[str] | None = None, deadline_after: str | None = None,
                deadline_before: str | None = None, section: int | None = None, doc: str | None = None,
@@ -62,7 +69,7 @@ class ApiHandlers:
         """Search the plan's measures. With an empty query but filters set, lists every matching measure.
         units: responsible departments (loose names like 税务局 work); deadlines as YYYY-MM; section 1–17, 0 = 保障措施;
         k: how many (default 10 for a search, all matches for filters only)."""
-        self.ctx.limit("search", request)
+        self.ctx.limit("search", request, len(self.ctx.prepare(query).text))
         try:
             k = max(1, min(int(k), MAX_K)) if k is not None else None
         except (TypeError, ValueError):
@@ -93,7 +100,10 @@ class ApiHandlers:
         vid = clean(vote_id)[:120] if isinstance(vote_id, str) else ""
         if not vid.strip():
             raise gr.Error("vote_id 不能为空")
-        key = f"api:{vid}"
+        # The id is the client's own, inside its session: another client using
+        # the same id writes its own vote, never over this one.
+        owner = getattr(request, "session_hash", None) or getattr(getattr(request, "client", None), "host", None) or "-"
+        key = f"api:{owner}:{vid}"
         self.ctx.limit("vote", request)
         if str(rating).strip().lower() in ("none", "withdraw"):
             return {"stored": False, "withdrawn": withdraw_safely(self.ctx.feedback, key)}
@@ -105,6 +115,7 @@ class ApiHandlers:
         except ValueError:
             raise gr.Error("rating 应为 up 或 down") from None
         cites = [str(c) for c in (citations or []) if isinstance(c, (str, int))] if isinstance(citations, list) else []
+        cites = [c for c in cites if self.library.get(c)]  # only clauses that exist
         q = clean(question if isinstance(question, str) else "")
         ok = record_safely(self.ctx.feedback, q, answer if isinstance(answer, str) else "", cites, rating,
                            "api", key=key)

@@ -12,7 +12,7 @@ from ...domain.records import Answer
 from ...present.html import clause_html
 from ...present.markdown import answer_markdown, citation_labels, md_escape, safe_markdown
 from ..feedback import record_safely, withdraw_safely
-from ..ratelimit import wait_text
+from ..ratelimit import BUSY_TEXT, wait_text
 from .context import EMPTY_TEXT, MAX_HISTORY, NO_CONTENT_TEXT, WebContext, input_answer
 
 log = logging.getLogger(__name__)
@@ -69,7 +69,7 @@ class ChatHandlers:
             gr.Info(EMPTY_TEXT, title="提示")
             yield "", messages_of(turns), turns, self.chips_update(turns, current_chip)
             return
-        wait = self.ctx.wait("answer", request)
+        wait = self.ctx.wait("answer", request, len(p.text))
         if wait:  # the question stays in the box, to send again
             gr.Warning(wait_text(wait), title="请稍候")
             yield message, messages_of(turns), turns, self.chips_update(turns, current_chip)
@@ -80,15 +80,20 @@ class ChatHandlers:
             turns.append(Turn(q, ans, answer_markdown(ans, self.library, notices)))
             yield "", messages_of(turns[-MAX_TURNS:]), turns[-MAX_TURNS:], self.chips_update(turns, current_chip)
             return
-        history = [t.answer for t in turns if t.answer.answerer not in ("input", "error")][-MAX_HISTORY:]
+        history = [t.answer for t in turns if t.answer.answerer not in ("input", "error", "guard")][-MAX_HISTORY:]
         head = "".join(f"> ⚠️ {n}\n\n" for n in notices)
         yield "", messages_of(turns, (q, head + "正在查找相关条款…")), turns, self.chips_update(turns, current_chip)
         final = None
-        for text, ans in self.ctx.safe_stream(q, history):
-            if ans is None:
-                yield "", messages_of(turns, (q, head + safe_markdown(text) + " ▌")), turns, gr.skip()
-            else:
-                final = ans
+        with self.ctx.limits.pending(request) as ok:
+            if not ok:
+                gr.Warning(BUSY_TEXT, title="请稍候")
+                yield message, messages_of(turns), turns, self.chips_update(turns, current_chip)
+                return
+            for text, ans in self.ctx.safe_stream(q, history):
+                if ans is None:
+                    yield "", messages_of(turns, (q, head + safe_markdown(text) + " ▌")), turns, gr.skip()
+                else:
+                    final = ans
         turns.append(Turn(q, final, answer_markdown(final, self.library, notices)))
         turns = turns[-MAX_TURNS:]
         yield "", messages_of(turns), turns, self.chips_update(turns, current_chip)

@@ -33,13 +33,14 @@ class WebContext:
     def prepare(self, raw) -> Prepared:
         return prepare(raw, self.settings.max_question_chars)
 
-    def wait(self, kind: str, request) -> float:
-        """Seconds this client must wait for a request of ``kind`` (0 = go)."""
-        return self.limits.check(kind, request)
+    def wait(self, kind: str, request, cost: int = 0) -> float:
+        """Seconds this client must wait for a request of ``kind`` costing
+        ``cost`` characters of embedding (0 = go)."""
+        return self.limits.check(kind, request, cost)
 
-    def limit(self, kind: str, request) -> None:
+    def limit(self, kind: str, request, cost: int = 0) -> None:
         """For API calls: a client over its limit gets an error."""
-        if wait := self.wait(kind, request):
+        if wait := self.wait(kind, request, cost):
             raise gr.Error(wait_text(wait))
 
     def safe_stream(self, question: str, history: list[Answer] | None) -> Iterator[tuple[str, Answer | None]]:
