@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     from chatbot.search.store import IndexUnavailable
 
     try:
-        demo, url = launch(bootstrap(s), host=args.host, port=args.port)
+        demo, url = launch(bootstrap(s, wait_for_index=False), host=args.host, port=args.port)
     except (CorpusError, IndexUnavailable) as e:
         # e.g. Chroma server mode with the server down, or a broken corpus file
         print(f"无法启动：{e}", file=sys.stderr, flush=True)

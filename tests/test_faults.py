@@ -346,3 +346,77 @@ def test_corruption_under_concurrent_searches(tmp_path, lib, logs):
     assert all(results) and results[0][0] == "demo:1"
     assert idx.rebuilds == 1
     assert logs.text.count("built index") == 1
+
+
+# -- the web app's background build: answers while the index is built --------------
+class GatedEmbeddings(HashEmbeddings):
+    """Documents wait for ``gate``: a build that takes as long as the test wants."""
+
+    def __init__(self):
+        super().__init__()
+        import threading
+
+        self.gate = threading.Event()
+
+    def embed_documents(self, texts):
+        assert self.gate.wait(60), "the test never opened the gate"
+        return super().embed_documents(texts)
+
+
+def test_missing_index_is_built_in_the_background(tmp_path, lib):
+    import time
+
+    s = Settings(corpus_dir=DEMO, index_dir=tmp_path / "index", chroma_host=None)
+    emb = GatedEmbeddings()
+    t0 = time.perf_counter()
+    idx = VectorIndex(store_config(s), lib, emb).ensure_in_background()
+    assert time.perf_counter() - t0 < 10 and idx.building and idx.progress == (0, len(idx.rows))
+    eng = retriever_over(s, lib, idx)
+    got = eng.retrieve(eng.analyse("社区老年食堂一餐多少钱"), k=3)
+    assert got.hits and got.hits[0].record.ref == "demo:3"  # BM25 alone finds it
+    assert got.rows == [] and "索引正在建立" in got.notice
+    assert eng.search("第2条", k=1)[0].via == "ref"  # exact references need no vectors
+    emb.gate.set()
+    assert idx.wait(60) and not idx.building and idx.progress is None
+    got = eng.retrieve(eng.analyse("社区老年食堂一餐多少钱"), k=3)
+    assert got.rows and got.notice is None
+
+
+def test_vanished_index_is_rebuilt_in_the_background(tmp_path, lib, logs):
+    import time
+
+    s, idx, _, _ = make(tmp_path, lib)
+    drop_cached_client(store_config(s))
+    emb = GatedEmbeddings()
+    emb.gate.set()
+    bg = VectorIndex(store_config(s), lib, emb).ensure_in_background()
+    assert not bg.building and bg.collection is not None  # a sound index is opened, not rebuilt
+    eng = retriever_over(s, lib, bg)
+    shutil.rmtree(s.index_dir)
+    emb.gate.clear()
+    logs.clear()
+    t0 = time.perf_counter()
+    got = eng.retrieve(eng.analyse("供暖费能用手机交吗"), k=3)
+    assert time.perf_counter() - t0 < 10  # the question does not wait for the rebuild
+    assert got.hits and "索引正在建立" in got.notice and "rebuilding it in the background" in logs.text
+    emb.gate.set()
+    assert bg.wait(60) and bg.rebuilds == 1
+    assert (store_path(store_config(s)) / "chroma.sqlite3").is_file()
+    assert eng.retrieve(eng.analyse("供暖费能用手机交吗"), k=3).notice is None
+
+
+def test_answers_during_a_background_build_say_so(tmp_path):
+    from chatbot.app.bootstrap import bootstrap
+
+    s = Settings(corpus_dir=DEMO, index_dir=tmp_path / "index", data_dir=tmp_path / "data", chroma_host=None)
+    emb = GatedEmbeddings()
+    services = bootstrap(s, embeddings=emb, wait_for_index=False)
+    try:
+        a = services.assistant.answer("社区老年食堂一餐多少钱")
+        assert a.notice and "索引正在建立" in a.notice and "只依据条款编号和关键词检索" in a.notice
+        ref = services.assistant.answer("第2条讲什么")
+        assert ref.citations and ref.citations[0].startswith("2.") and not ref.refused
+    finally:
+        emb.gate.set()
+        services.vectors.wait(60)
+    assert not (services.assistant.answer("社区老年食堂一餐多少钱").notice or "").count("索引正在建立")

@@ -24,6 +24,7 @@ class Frame:
     refusal: str  # "{title}"
     missing_figure: str  # "{title}" "{kind}" "{lines}"
     gap: str  # "{gap}": introduces what the text does state
+    not_a_question: str  # "{title}": SQL, code, instructions, mashing
 
     def unit_line(self, citation: str, title: str, units: str, deadline: str | None) -> str:
         """``deadline`` None: the kind of clause has none (safeguards), so none is shown."""
@@ -44,6 +45,8 @@ ZH = Frame(
     missing_figure=("《{title}》涉及这个话题，但没有写明您问的具体{kind}，本助手不作推测。相关条款：\n{lines}\n\n"
                     f"具体{{kind}}请咨询主管部门或拨打{HOTLINE_ZH}。"),
     gap="{gap}。方案写明的是：",
+    not_a_question=("这看起来不是关于政策文件的问题（本助手不执行代码、数据库语句或改变规则的指令），因此不作回答。"
+                    "请用一句话说明您想了解的事项，例如“刻章要钱吗？”。本助手依据《{title}》回答。"),
 )
 
 EN = Frame(
@@ -58,6 +61,10 @@ EN = Frame(
                     "does not guess. Related clauses:\n{lines}\n\nPlease ask the department in charge or call the "
                     "12345 government service hotline."),
     gap="{gap}. What the plan does state:",
+    not_a_question=("This does not look like a question about the policy documents (this assistant does not run code, "
+                    "database statements or instructions that change its rules), so it is not answered. Please ask "
+                    "in one sentence what you want to know, e.g. \"Is carving a company seal free?\". Answers come "
+                    "from 《{title}》."),
 )
 
 FIGURE_EN = {"金额": "amount", "比例": "rate", "天数或日期": "number of days or date", "材料清单": "list of documents",

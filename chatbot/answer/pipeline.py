@@ -23,7 +23,7 @@ from ..domain.tuning import Tuning
 from ..search.retriever import Retrieval, Retriever
 from ..text.glossary import Glossary
 from ..text.normalize import prepare
-from . import extractive, meta, structured
+from . import extractive, guard, meta, structured
 from . import llm as llm_answerer
 from .clauses import lookup_answer
 from .extractive import SentenceScorer
@@ -122,7 +122,7 @@ class Assistant:
         rel = self.refusal.assess(retrieval)
         if not retrieval.hits or not self.refusal.is_relevant(rel):
             return self._refusal(q, retrieval.hits, text=self._missing_figure_note(rel, retrieval.hits),
-                                 english=query.english)
+                                 english=query.english).with_notice(retrieval.notice)
         return retrieval, rel
 
     def _orphan_followup(self, query) -> bool:
@@ -181,21 +181,30 @@ class Assistant:
             a = Answer(p.text, EMPTY, [], [], True, "input", notice="问题为空")
             yield a.text, a
             return
+        # Before follow-ups: "ignore all previous instructions" is not a
+        # follow-up of the previous answer.
+        if (kind := guard.judge(p.text)) is not None:
+            english = self.retriever.analyse(p.text).english
+            log.info("declined as %s: %.60r", kind, p.text)
+            a = Answer(p.text, frame(english).not_a_question.format(title=self.title), [], [], True, "guard")
+            yield a.text, a
+            return
         routed = self._route(p.text, history)
         if isinstance(routed, Answer):
             a = routed.with_notice(p.notice)
             yield a.text, a
             return
         retrieval, rel = routed
+        notice = " ".join(n for n in (p.notice, retrieval.notice) if n) or None
         try:
             model = llm if llm is not None else (self._llm_factory() if self._llm_factory else None)
         except Exception as e:  # noqa: BLE001 - a misconfigured LLM must not break answers
             log.warning("LLM unavailable (%s); extractive answer", e)
-            a = self._extractive(retrieval, rel).with_notice(p.notice).with_notice(llm_answerer.NOTICE_ERROR)
+            a = self._extractive(retrieval, rel).with_notice(notice).with_notice(llm_answerer.NOTICE_ERROR)
             yield a.text, a
             return
         if model is None:
-            a = self._extractive(retrieval, rel).with_notice(p.notice)
+            a = self._extractive(retrieval, rel).with_notice(notice)
             yield a.text, a
             return
         lib = self.library
@@ -203,4 +212,4 @@ class Assistant:
                                   lambda: self._extractive(retrieval, rel), timeout=self.llm_timeout,
                                   exists=lambda ref: bool(lib.leaves_of(ref)), title=self.title,
                                   support_min=self.tuning.llm_support_min):
-            yield text, (a.with_notice(p.notice) if a is not None else None)
+            yield text, (a.with_notice(notice) if a is not None else None)

@@ -78,16 +78,24 @@ def llm_factory(settings: Settings):
 
 
 def bootstrap(settings: Settings | None = None, *, embeddings: Embeddings | None = None,
-              dense: bool = True, force_index: bool = False, library: Library | None = None) -> Services:
+              dense: bool = True, force_index: bool = False, library: Library | None = None,
+              wait_for_index: bool = True, tuning: Tuning | None = None) -> Services:
     """Build the assistant. ``embeddings``: an embedder to use instead of the
-    configured one (tests); ``dense=False``: no vector index at all."""
+    configured one (tests); ``dense=False``: no vector index at all;
+    ``wait_for_index=False`` (the web app): a missing index is built in the
+    background while answers come from references and BM25, with a notice;
+    ``tuning``: other numbers than the defaults (``eval.sweep``)."""
     settings = settings or Settings()
-    tuning = load_tuning(settings)
+    tuning = tuning or load_tuning(settings)
     library = library or load_library(settings.corpus_dir, settings.default_doc)
     vectors = None
     if dense:
         emb = embeddings or embeddings_for(settings)
-        vectors = VectorIndex(store_config(settings), library, emb, tuning.fusion).ensure(force=force_index)
+        vectors = VectorIndex(store_config(settings), library, emb, tuning.fusion)
+        if wait_for_index or force_index:
+            vectors.ensure(force=force_index)
+        else:
+            vectors.ensure_in_background()
     glossary = load_glossary(settings)
     retriever = build_retriever(library, vectors, tuning.fusion, settings.max_question_chars, glossary)
     refusal = RefusalCheck(library, tuning.refusal, vectors.embedder if vectors else None, glossary)

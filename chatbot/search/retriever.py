@@ -30,6 +30,7 @@ class Retrieval:
     hits: list[Hit]
     rows: Rows = field(default_factory=list)  # [] without a dense pass
     dense: np.ndarray | None = None  # per record, NaN where unknown; None without a dense pass
+    notice: str | None = None  # the dense side was unavailable (index building, server down)
 
 
 class Retriever:
@@ -88,7 +89,21 @@ class Retriever:
             seen.add(r.uid)
             if len(hits) >= k:
                 break
-        return Retrieval(q, hits, rows, dense if mode in ("hybrid", "dense") else None)
+        notice = self.dense_notice() if mode != "bm25" and not rows else None
+        return Retrieval(q, hits, rows, dense if mode in ("hybrid", "dense") else None, notice)
+
+    def dense_notice(self) -> str | None:
+        """Why the dense side gave nothing, in the words the answer shows."""
+        v = self.vectors
+        if v is None:
+            return None
+        if v.building:
+            done, total = v.progress or (0, len(v.rows))
+            return (f"索引正在建立（已完成{done}/{total}），本次回答只依据条款编号和关键词检索，"
+                    "可能不如平时准确。")
+        if v.server_mode and v.last_error:
+            return "向量索引服务暂时不可用，本次回答只依据条款编号和关键词检索，可能不如平时准确。"
+        return None
 
     def _prior(self, q: Query) -> np.ndarray:
         """A document the question names is preferred; otherwise the default
@@ -119,11 +134,11 @@ class Retriever:
         if self.vectors is None:
             return []
         v = self.vectors
-        n = len(v.rows)
-        rows = v.search_rows(v.query_vector(q.text), n)
+        n = min(len(v.rows), self.tuning.max_dense_rows)
         if q.dense_text == q.text:
-            return rows
-        return mix_reworded(rows, v.search_rows(v.query_vector(q.dense_text), n), self.tuning)
+            return v.search_rows(v.query_vector(q.text), n)
+        asked, reworded = v.query_vectors([q.text, q.dense_text])
+        return mix_reworded(v.search_rows(asked, n), v.search_rows(reworded, n), self.tuning)
 
     def dense_scores(self, rows: Rows) -> np.ndarray:
         """Per-record dense scores from row cosines (NaN where unknown)."""

@@ -66,15 +66,25 @@ def record_of(row_id: str) -> str:
     return row_id.split("#", 1)[0]
 
 
-def embed_rows(emb: Embeddings, rows: list[Row]) -> list[list[float]]:
+EMBED_CHUNK = 256  # rows per embedder call: progress is reported between calls
+
+
+def embed_rows(emb: Embeddings, rows: list[Row], progress: Callable[[int, int], None] | None = None
+               ) -> list[list[float]]:
     """Vectors in row order: clause and sentence rows as passages, curated and
-    decline questions as queries (e5 compares query to query symmetrically)."""
+    decline questions as queries (e5 compares query to query symmetrically).
+    ``progress(done, total)`` is called after each chunk."""
     asked = ("question", "decline")
     passages = [i for i, row in enumerate(rows) if row.kind not in asked]
     questions = [i for i, row in enumerate(rows) if row.kind in asked]
     vectors: list = [None] * len(rows)
-    for i, v in zip(passages, emb.embed_documents([rows[i].text for i in passages])):
-        vectors[i] = v
-    for i, v in zip(questions, embed_queries(emb, [rows[i].text for i in questions])):
-        vectors[i] = v
+    done = 0
+    for idx, embed in ((passages, emb.embed_documents), (questions, lambda t: embed_queries(emb, t))):
+        for start in range(0, len(idx), EMBED_CHUNK):
+            part = idx[start:start + EMBED_CHUNK]
+            for i, v in zip(part, embed([rows[i].text for i in part])):
+                vectors[i] = v
+            done += len(part)
+            if progress is not None:
+                progress(done, len(rows))
     return vectors

@@ -33,10 +33,10 @@ from langchain_core.embeddings import Embeddings
 
 from ..corpus.library import Library
 from ..domain.tuning import FusionTuning
-from .embeddings import embedder_name
+from .embeddings import embed_queries, embedder_name
 from .fusion import record_scores
 from .rows import TEXT_VERSION, embed_rows, index_rows
-from .store import (ADD_BATCH, BUILD_MARK, PREFIX, IndexUnavailable, StoreConfig, build_lock,
+from .store import (ADD_BATCH, complete_rows, BUILD_MARK, PREFIX, IndexUnavailable, StoreConfig, build_lock,
                     collection_name, decline_metadata, delete_quietly, drop_cached_client, is_not_found,
                     max_batch, open_client, record_metadata, server_url, store_path)
 
@@ -66,6 +66,12 @@ class VectorIndex:
         self._lock = threading.RLock()  # one recovery at a time per process
         self._prune_on_build = True
         self._failed_at = float("-inf")
+        # Web mode: a missing or broken embedded index is built in a thread
+        # while questions are answered from references and BM25.
+        self.background = False
+        self.progress: tuple[int, int] | None = None  # (rows embedded, rows) while building
+        self._builder: threading.Thread | None = None
+        self._builder_lock = threading.Lock()
 
     @property
     def server_mode(self) -> bool:
@@ -76,6 +82,63 @@ class VectorIndex:
         return server_url(self.settings) if self.server_mode else str(store_path(self.settings))
 
     # -- lifecycle -----------------------------------------------------------
+    @property
+    def building(self) -> bool:
+        return self._builder is not None and self._builder.is_alive()
+
+    def ensure_in_background(self) -> "VectorIndex":
+        """Open the collection when it is there and sound; otherwise start
+        building it in a thread and return at once, so the page is served
+        within seconds. Server mode opens (or fails) as ``ensure`` does: the
+        server builds nothing while a client waits."""
+        if self.server_mode:
+            return self.ensure()
+        self.background = True
+        try:
+            self.client = open_client(self.settings)
+            col, _ = self._open_existing(self.client, quiet=True)
+        except IndexUnavailable:
+            raise
+        except Exception as e:  # noqa: BLE001 - unreadable: rebuilt below
+            log.warning("index at %s unreadable (%s: %s)", self.where, type(e).__name__, e)
+            col = None
+        if col is not None:
+            self.collection = col
+        else:
+            log.warning("no usable index for embedder=%s at %s; building it in the background (%d rows)",
+                        self.embedder, self.where, len(self.rows))
+            self._start_builder(repair=False)
+        return self
+
+    def _start_builder(self, repair: bool) -> None:
+        def run() -> None:
+            try:
+                if repair:
+                    drop_cached_client(self.settings)
+                    self.collection = None
+                self.ensure(prune=not repair)
+                if repair:
+                    self.rebuilds += 1
+                self.last_error = None
+            except Exception as e:  # noqa: BLE001 - reported by health and retried on the next question
+                self.last_error = f"{type(e).__name__}: {e}"
+                log.error("index build at %s failed: %s", self.where, self.last_error)
+            finally:
+                self.progress = None
+
+        with self._builder_lock:
+            if self.building:
+                return
+            self.progress = (0, len(self.rows))
+            self._builder = threading.Thread(target=run, name="index-build", daemon=True)
+            self._builder.start()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until a background build ends; True when the index is open."""
+        if self._builder is not None:
+            self._builder.join(timeout)
+        return self.collection is not None and not self.building
+
     def ensure(self, force: bool = False, prune: bool = True) -> "VectorIndex":
         """Open the collection; build it when missing, stale or unreadable.
         ``prune``: a build also deletes other (stale) collections; recovery
@@ -163,7 +226,8 @@ class VectorIndex:
         rows = self.rows
         records = {r.uid: r for r in self.library.records}
         texts = [row.text for row in rows]
-        vectors = embed_rows(self.embeddings, rows)  # the slow part, before touching the store
+        # The slow part, before touching the store.
+        vectors = embed_rows(self.embeddings, rows, progress=lambda done, total: setattr(self, "progress", (done, total)))
         tmp = f"{self.name}{BUILD_MARK}{os.getpid()}_{uuid.uuid4().hex[:8]}"
         col = client.create_collection(
             tmp,
@@ -268,6 +332,11 @@ class VectorIndex:
         ~10 s), so the dense side reads the first ``max_query_chars``."""
         return self.embeddings.embed_query(query[: self.tuning.max_query_chars])
 
+    def query_vectors(self, queries: list[str]) -> list[list[float]]:
+        """Several queries (the question as asked and reworded) in one
+        embedder call, each cut like ``query_vector``."""
+        return embed_queries(self.embeddings, [q[: self.tuning.max_query_chars] for q in queries])
+
     def search(self, query: str, n: int, where: dict | None = None) -> list[tuple[str, float]]:
         """(record uid, dense score) for the best n records (``fusion.record_scores``)."""
         n = max(1, min(n, len(self.library.records)))
@@ -279,6 +348,8 @@ class VectorIndex:
         n = max(1, min(n, len(self.rows)))
         if self.server_mode:
             return self._search_server(vec, n, where)
+        if self.background:
+            return self._search_or_repair(vec, n, where)
         if self.collection is None:
             self.ensure()
         if self._store_missing():
@@ -301,6 +372,24 @@ class VectorIndex:
             self.collection = None
             self.ensure(prune=False)  # reopens; rebuilds when missing, stale or corrupt
         return self._query(vec, n, where)
+
+    def _search_or_repair(self, vec, n, where) -> list[tuple[str, float]]:
+        """Background mode: no dense rows while the index is (re)built, and a
+        vanished or failing store starts that build instead of blocking the
+        question for its ~100 s."""
+        if self.building:
+            return []
+        col = self.collection
+        if col is None or self._store_missing():
+            log.warning("index at %s is missing; rebuilding it in the background", self.where)
+            self._start_builder(repair=True)
+            return []
+        try:
+            return self._query(vec, n, where, col)
+        except Exception as e:  # noqa: BLE001
+            log.warning("index query failed (%s: %s); rebuilding in the background", type(e).__name__, e)
+            self._start_builder(repair=True)
+            return []
 
     def _search_server(self, vec, n, where) -> list[tuple[str, float]]:
         """Server mode. A collection replaced by another process is reopened
@@ -340,26 +429,6 @@ class VectorIndex:
         res = col.query(query_embeddings=[vec], n_results=n, where=where or None, include=["distances"])
         got = [(i, 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0])]
         if where is None and n >= len(self.rows) and len(got) < len(self.rows):
-            got = _complete(col, vec, got, [r.id for r in self.rows])
+            got = complete_rows(col, vec, got, [r.id for r in self.rows])
         return got
 
-
-def _complete(col, vec, got: list[tuple[str, float]], all_ids: list[str]) -> list[tuple[str, float]]:
-    """HNSW is approximate even when asked for every row: one build in four
-    of the test corpus left 1–3 of 781 rows out, and a record whose clause row
-    is missing loses its dense score. Rows the query skipped are scored
-    exactly from their stored vectors (cosine, as the collection's space)."""
-    import numpy as np
-
-    seen = {i for i, _ in got}
-    missing = [i for i in all_ids if i not in seen]
-    if not missing:
-        return got
-    res = col.get(ids=missing, include=["embeddings"])
-    q = np.asarray(vec, dtype=float)
-    q = q / (np.linalg.norm(q) or 1.0)
-    for rid, emb in zip(res["ids"], res["embeddings"]):
-        e = np.asarray(emb, dtype=float)
-        got.append((rid, float(e @ q / (np.linalg.norm(e) or 1.0))))
-    got.sort(key=lambda x: -x[1])
-    return got
