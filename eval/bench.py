@@ -1,8 +1,11 @@
 """Latency benchmark: python -m eval.bench [--qa FILE] [--n 200] [--build] [--json]
 
 Reports index build time (with --build, into a temporary index dir), search
-latency and extractive answer latency p50/p95 after warm-up. A command, not
-a test: numbers depend on the machine and what else runs on it.
+latency and extractive answer latency p50/p95 after warm-up, and, in the same
+run, costly input beside normal input: questions at the length cap made of
+random plan characters, of random Latin letters and of one phrase repeated,
+with their p50 as a multiple of the normal questions' p50. A command, not a
+test: numbers depend on the machine and what else runs on it.
 """
 from __future__ import annotations
 
@@ -24,11 +27,40 @@ def timed(fn, items) -> list[float]:
     return out
 
 
+def costly_questions(plan_text: str, limit: int, n: int, seed: int = 7) -> dict[str, list[str]]:
+    """Input that costs the most per request: as long as the cap allows and
+    unlike anything indexed."""
+    import random
+
+    rnd = random.Random(seed)
+    han = [c for c in plan_text if "\u4e00" <= c <= "\u9fff"]
+    return {
+        "random_plan_chars": ["".join(rnd.choice(han) for _ in range(limit)) for _ in range(n)],
+        "random_latin": [" ".join("".join(rnd.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rnd.randint(2, 9)))
+                                  for _ in range(limit // 5))[:limit] for _ in range(n)],
+        "repeated_phrase": [("企业开办需要多长时间" + str(i)) * (limit // 11) for i in range(n)],
+    }
+
+
+def costly(svc, normal_ms: list[float], n: int) -> dict:
+    limit = svc.settings.max_question_chars
+    kinds = costly_questions(svc.library.doc_text(svc.library.default_doc), limit, n)
+    normal = statistics.median(normal_ms)
+    out = {"question_chars": limit, "dense_prefix_chars": svc.tuning.fusion.max_query_chars,
+           "normal_p50_ms": round(normal, 1)}
+    for kind, qs in kinds.items():
+        ms = timed(svc.assistant.answer, qs)
+        out[kind] = {"n": len(ms), "p50": round(statistics.median(ms), 1), "max": round(max(ms), 1),
+                     "x_normal": round(statistics.median(ms) / normal, 1)}
+    return out
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m eval.bench", description=__doc__)
     ap.add_argument("--qa", default="eval/sets/qa.jsonl")
     ap.add_argument("--n", type=int, default=200, help="questions to time")
     ap.add_argument("--build", action="store_true", help="also time a fresh index build")
+    ap.add_argument("--costly", type=int, default=10, help="costly questions of each kind to time")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
 
@@ -60,6 +92,7 @@ def main(argv=None) -> int:
     report["answer_ms"] = {"n": len(answer_ms), "p50": round(statistics.median(answer_ms), 1),
                            "p95": round(percentile(answer_ms, 95), 1),
                            "mean": round(statistics.fmean(answer_ms), 1)}
+    report["costly"] = costly(svc, answer_ms, args.costly)
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:

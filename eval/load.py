@@ -2,6 +2,7 @@
 
     python -m eval.load                      # 500 questions, 25 concurrent clients
     python -m eval.load -n 200 -c 10 --json
+    python -m eval.load --mix                # soak: one client in five sends costly questions
 
 Starts the app (``app.py``) as a subprocess on a free 127.0.0.1 port with a
 private data directory and a private copy of the index, then sends a bounded
@@ -10,6 +11,12 @@ burst of questions (cycled from eval/qa.jsonl) through gradio_client's
 ``/feedback`` vote, written concurrently to SQLite; the rows are counted at
 the end (none may be lost). Reports errors, throughput and p50/p95/p99
 latency, then stops the app. Only ever talks to 127.0.0.1.
+
+``--mix`` is the soak run: one client in five sends costly questions (500
+random plan characters, as ``eval.bench`` times them) and every client votes
+through ``/vote`` (replacing its vote once) as well as ``/feedback``; normal
+and costly latencies are reported apart, so the normal p95 is the one a
+person sees while the costly ones run.
 """
 from __future__ import annotations
 
@@ -86,13 +93,15 @@ def count_feedback(db: Path) -> int:
 
 
 def run_burst(url: str, qs: list[str], n: int, clients: int, feedback_every: int, max_seconds: float,
-              request_timeout: float = 120.0) -> dict:
+              request_timeout: float = 120.0, costly: list[str] | None = None, costly_every: int = 5) -> dict:
     from gradio_client import Client
 
     lock = threading.Lock()
     state = {"next": 0}
     latencies: list[float] = []
+    costly_latencies: list[float] = []
     fb_latencies: list[float] = []
+    votes = {"ok": 0, "replaced": 0}
     errors: list[str] = []
     fb_ok = fb_fail = 0
     stop_at = time.monotonic() + max_seconds
@@ -113,8 +122,9 @@ def run_burst(url: str, qs: list[str], n: int, clients: int, feedback_every: int
             with lock:
                 errors.append(f"client {w}: {type(e).__name__}: {e}")
             return
+        heavy = bool(costly) and w % costly_every == 0
         while (i := take()) is not None:
-            q = qs[i % len(qs)]
+            q = costly[i % len(costly)] if heavy else qs[i % len(qs)]
             t0 = time.perf_counter()
             try:
                 r = client.submit(q, api_name="/ask").result(timeout=request_timeout)
@@ -122,7 +132,7 @@ def run_burst(url: str, qs: list[str], n: int, clients: int, feedback_every: int
                 if not isinstance(r, dict) or not r.get("answer"):
                     raise ValueError(f"bad reply {str(r)[:80]}")
                 with lock:
-                    latencies.append(dt)
+                    (costly_latencies if heavy else latencies).append(dt)
             except Exception as e:  # noqa: BLE001
                 with lock:
                     errors.append(f"ask {i}: {type(e).__name__}: {str(e)[:120]}")
@@ -142,12 +152,31 @@ def run_burst(url: str, qs: list[str], n: int, clients: int, feedback_every: int
                     with lock:
                         fb_fail += 1
                         errors.append(f"feedback {i}: {type(e).__name__}: {str(e)[:120]}")
+            if costly is not None and i % 3 == 0:  # the soak also votes, and changes its mind once
+                try:
+                    for rating in ("up", "down"):
+                        got = client.submit(f"load-{i}", q, r["answer"], r.get("citations") or [], rating,
+                                            api_name="/vote").result(timeout=request_timeout)
+                        if got != {"stored": True}:
+                            raise ValueError(f"vote not stored: {got}")
+                    with lock:
+                        votes["ok"] += 1
+                        votes["replaced"] += 1
+                except Exception as e:  # noqa: BLE001
+                    with lock:
+                        errors.append(f"vote {i}: {type(e).__name__}: {str(e)[:120]}")
 
     t_start = time.perf_counter()
     with ThreadPoolExecutor(max_workers=clients) as pool:
         list(pool.map(worker, range(clients)))
     wall = time.perf_counter() - t_start
-    done = len(latencies)
+    done = len(latencies) + len(costly_latencies)
+
+    def lat(xs: list[float]) -> dict:
+        return {"n": len(xs), "p50": round(percentile(xs, 50), 3), "p95": round(percentile(xs, 95), 3),
+                "p99": round(percentile(xs, 99), 3), "mean": round(statistics.fmean(xs), 3) if xs else None,
+                "max": round(max(xs), 3) if xs else None}
+
     return {
         "questions_sent": state["next"],
         "answered": done,
@@ -155,13 +184,9 @@ def run_burst(url: str, qs: list[str], n: int, clients: int, feedback_every: int
         "error_samples": errors[:5],
         "wall_s": round(wall, 2),
         "throughput_qps": round(done / wall, 2) if wall else 0.0,
-        "latency_s": {
-            "p50": round(percentile(latencies, 50), 3),
-            "p95": round(percentile(latencies, 95), 3),
-            "p99": round(percentile(latencies, 99), 3),
-            "mean": round(statistics.fmean(latencies), 3) if latencies else None,
-            "max": round(max(latencies), 3) if latencies else None,
-        },
+        "latency_s": lat(latencies),  # normal questions
+        "costly_latency_s": lat(costly_latencies) if costly else None,
+        "votes": votes if costly is not None else None,
         "feedback": {
             "sent_ok": fb_ok,
             "failed": fb_fail,
@@ -181,6 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--url", help="use a running app on 127.0.0.1 instead of starting one "
                                  "(feedback rows are then not counted unless --data-dir is given)")
     p.add_argument("--data-dir", type=Path, help="with --url: the app's data directory")
+    p.add_argument("--mix", action="store_true", help="soak: costly questions and /vote mixed in")
     p.add_argument("--json", action="store_true", help="print JSON")
     args = p.parse_args(argv)
     if not 1 <= args.questions <= 100_000 or not 1 <= args.clients <= 200:
@@ -217,15 +243,23 @@ def main(argv: list[str] | None = None) -> int:
 
         Client(url, verbose=False).submit("刻章要钱吗", api_name="/ask").result(timeout=args.request_timeout)  # warm-up
         print(f"[load] {args.questions} questions from {args.clients} clients…", file=sys.stderr, flush=True)
+        heavy = None
+        if args.mix:
+            from eval.bench import costly_questions
+
+            plan = (ROOT / "corpus" / "yiwu-business-environment-plan-2023-2025.txt").read_text(encoding="utf-8")
+            heavy = costly_questions(plan, Settings().max_question_chars, 20)["random_plan_chars"]
         result = run_burst(url, questions(), args.questions, args.clients, args.feedback_every, args.max_seconds,
-                           args.request_timeout)
+                           args.request_timeout, costly=heavy)
         result["startup_s"] = round(startup, 1)
         result["clients"] = args.clients
         result["cpu_count"] = os.cpu_count()
         if db:
             stored = count_feedback(db) - before
             result["feedback"]["rows_in_sqlite"] = stored
-            result["feedback"]["lost"] = result["feedback"]["sent_ok"] - stored
+            # one row per /feedback call and one per vote id (a replaced vote stays one row)
+            expected = result["feedback"]["sent_ok"] + ((result["votes"] or {}).get("ok") or 0)
+            result["feedback"]["lost"] = expected - stored
     finally:
         if proc is not None:
             proc.terminate()
@@ -244,7 +278,12 @@ def main(argv: list[str] | None = None) -> int:
         lat, fb = result["latency_s"], result["feedback"]
         print(f"answered {result['answered']}/{result['questions_sent']} questions from {args.clients} clients "
               f"in {result['wall_s']} s: {result['throughput_qps']} questions/s, {result['errors']} errors")
-        print(f"latency p50 {lat['p50']} s, p95 {lat['p95']} s, p99 {lat['p99']} s (max {lat['max']} s)")
+        print(f"normal questions ({lat['n']}): latency p50 {lat['p50']} s, p95 {lat['p95']} s, "
+              f"p99 {lat['p99']} s (max {lat['max']} s)")
+        if result["costly_latency_s"]:
+            c = result["costly_latency_s"]
+            print(f"costly questions ({c['n']}): p50 {c['p50']} s, p95 {c['p95']} s (max {c['max']} s); "
+                  f"votes {result['votes']['ok']} stored and replaced")
         print(f"feedback: {fb['sent_ok']} votes sent, {fb.get('rows_in_sqlite', '?')} rows in SQLite, "
               f"lost {fb.get('lost', '?')}")
         for e in result["error_samples"]:
