@@ -8,7 +8,7 @@ from . import citations
 
 NOT_STATED = "原文未写明"
 SNIPPET = 80  # characters of a clause in a short hit
-MAX_HITS = 60  # hits in a short answer (a list question cites every match; its citations stay whole)
+MAX_HITS = 40  # hits in a short answer (a list question cites every match; its citations stay whole)
 
 
 @dataclass(frozen=True)

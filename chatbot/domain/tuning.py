@@ -36,8 +36,15 @@ class FusionTuning:
     # needs its clause and all its sentences); past this many rows it takes
     # the nearest this many (a large library: the others score no dense part).
     max_dense_rows: int = 5000
-    # The dense side reads at most this many characters of a question.
-    max_query_chars: int = 512
+    # The dense side reads at most this many characters of a question: a
+    # 500-character question costs two 512-token e5 passes otherwise. On the
+    # 142 eval questions over 64 characters (all sets) 512/256/128 gave the
+    # same answers and R@1; 64 lost 6.5 points (eval.sweep, issue 14).
+    max_query_chars: int = 128
+    # Questions longer than this are embedded as asked only, not reworded too
+    # (the second pass doubled the cost of the costliest input; on the same
+    # 142 long questions 64 and "always" gave identical results).
+    reworded_max_chars: int = 64
 
 
 @dataclass(frozen=True)

@@ -135,7 +135,7 @@ class Retriever:
             return []
         v = self.vectors
         n = min(len(v.rows), self.tuning.max_dense_rows)
-        if q.dense_text == q.text:
+        if q.dense_text == q.text or len(q.text) > self.tuning.reworded_max_chars:
             return v.search_rows(v.query_vector(q.text), n)
         asked, reworded = v.query_vectors([q.text, q.dense_text])
         return mix_reworded(v.search_rows(asked, n), v.search_rows(reworded, n), self.tuning)

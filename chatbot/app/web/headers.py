@@ -3,6 +3,9 @@ and a client's malformed API call answered 400 instead of a server error."""
 from __future__ import annotations
 
 import json
+import logging
+
+log = logging.getLogger(__name__)
 
 HEADERS = [
     (b"x-content-type-options", b"nosniff"),
@@ -26,17 +29,21 @@ class Hardened:
             await self.app(scope, receive, send)
             return
         call = scope.get("method") == "POST" and scope.get("path", "").startswith(CALL_ROUTES)
-        replaced = False
+        replaced = started = False
+
+        async def bad_call():
+            await send({"type": "http.response.start", "status": 400,
+                        "headers": [(b"content-type", b"application/json; charset=utf-8"),
+                                    (b"content-length", str(len(BAD_CALL)).encode()), *HEADERS]})
+            await send({"type": "http.response.body", "body": BAD_CALL})
 
         async def wrapped(message):
-            nonlocal replaced
+            nonlocal replaced, started
             if message["type"] == "http.response.start":
+                started = True
                 if call and message["status"] >= 500:
                     replaced = True
-                    await send({"type": "http.response.start", "status": 400,
-                                "headers": [(b"content-type", b"application/json; charset=utf-8"),
-                                            (b"content-length", str(len(BAD_CALL)).encode()), *HEADERS]})
-                    await send({"type": "http.response.body", "body": BAD_CALL})
+                    await bad_call()
                     return
                 names = {k.lower() for k, _ in message.get("headers", [])}
                 message = dict(message, headers=list(message.get("headers", [])) + [h for h in HEADERS if h[0] not in names])
@@ -44,4 +51,10 @@ class Hardened:
                 return
             await send(message)
 
-        await self.app(scope, receive, wrapped)
+        try:
+            await self.app(scope, receive, wrapped)
+        except Exception:  # noqa: BLE001 - raised past Starlette's handlers: the 500 is ours to turn
+            if not call or started:
+                raise
+            log.info("malformed call to %s answered 400", scope.get("path"), exc_info=True)
+            await bad_call()
