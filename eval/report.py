@@ -59,8 +59,24 @@ def tables(res: dict) -> str:
               "|---" * (2 + len(ANSWER_COLS)) + "|"]
     for t, rows in sorted(_by_type(pooled).items()):
         m = metrics.score(rows)
-        lines.append(f"| {t} | {len(rows)} | " + " | ".join(fmt(m.get(k)) for k, _ in ANSWER_COLS) + " |")
+        applies = _applies(rows)
+        extra = "; ".join(f"{k} {m[k]:.3f}" for k in ("list_recall", "list_precision", "meta_rate", "cross_both_rate")
+                          if k in m)
+        lines.append(f"| {t} | {len(rows)} | " + " | ".join(fmt(m.get(k)) if applies[k] else "–" for k, _ in ANSWER_COLS)
+                     + (f" ({extra})" if extra else "") + " |")
     return "\n".join(lines)
+
+
+def _applies(rows: list[dict]) -> dict[str, bool]:
+    """Which metrics have any question to count in ROWS (eval.metrics scores
+    an empty denominator as 0, which a per-type table must not show)."""
+    inscope = [r for r in rows if r["gold"] and r["type"] not in metrics.NOT_IN_SCOPE]
+    oos = [r for r in rows if not r["gold"] and r["type"] != "meta"]
+    mi = any(r["must_include"] for r in inscope)
+    precise = any(r["type"] != "list" and not r["refused"] for r in inscope)
+    return {"must_include_rate": mi, "lead_hit_rate": mi, "citation_hit_rate": bool(inscope),
+            "citation_precision": precise, "refusal_accuracy": bool(oos), "false_refusal_rate": bool(inscope),
+            "gap_or_refusal_rate": any(r["type"] == "half" for r in rows)}
 
 
 def _by_type(rows: list[dict]) -> dict[str, list[dict]]:
@@ -70,12 +86,21 @@ def _by_type(rows: list[dict]) -> dict[str, list[dict]]:
     return out
 
 
+def from_json(path: Path) -> str:
+    """The tables again from a --json file, without answering anything."""
+    return tables(json.loads(Path(path).read_text("utf-8")))
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m eval.report", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--qa", action="append", default=[], help="a set (default: every set in eval/sets)")
     ap.add_argument("--json", type=Path, help="also write every metric and answer here")
+    ap.add_argument("--from-json", type=Path, help="print the tables of an earlier --json run")
     args = ap.parse_args(argv)
+    if args.from_json:
+        print(from_json(args.from_json))
+        return 0
     from eval.common import services
 
     sets = [Path(p) for p in args.qa] or sorted(SETS.glob("*.jsonl"))

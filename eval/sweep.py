@@ -17,8 +17,8 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from eval import answers, retrieval
-from eval.common import SETS, load_qa
+from eval import report
+from eval.common import SETS
 
 COLUMNS = ("recall@1", "recall@5", "must_include_rate", "lead_hit_rate", "citation_hit_rate", "citation_precision",
            "refusal_accuracy", "false_refusal_rate")
@@ -33,14 +33,9 @@ def with_value(tuning, path: str, value: str):
 
 
 def measure(svc, sets: list[Path]) -> dict:
-    out = {}
-    for path in sets:
-        qa = load_qa(path)
-        r = retrieval.evaluate(svc.retriever, qa)
-        a = answers.evaluate(qa, svc.assistant.answer)
-        a.pop("_details", None)
-        out[path.stem] = {"recall@1": r["recall@1"], "recall@5": r["recall@5"]} | a
-    return out
+    """Per set: R@1, R@5 and the answer metrics, flat (one run of eval.report)."""
+    return {name: {"recall@1": r["retrieval"]["recall@1"], "recall@5": r["retrieval"]["recall@5"]} | r["answers"]
+            for name, r in report.run(svc, sets).items()}
 
 
 def main(argv=None) -> int:

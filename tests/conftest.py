@@ -113,3 +113,15 @@ def handlers(services):
 @pytest.fixture(scope="session")
 def web(services):
     return handlers(services)
+
+
+@pytest.fixture
+def runner(services):
+    """The CLI in-process, handed the session's services (as click's ``obj``)."""
+    from click.testing import CliRunner
+
+    class Runner(CliRunner):
+        def invoke(self, *args, **kw):
+            return super().invoke(*args, obj=services, **kw)
+
+    return Runner()

@@ -10,7 +10,6 @@ import sys
 import time
 
 import pytest
-from click.testing import CliRunner
 
 from chatbot.app.cli import main
 from chatbot.domain.records import Answer
@@ -176,14 +175,6 @@ def test_answer_mixed_scripts(assistant, engine):
 
 
 # -- CLI ----------------------------------------------------------------------------
-@pytest.fixture
-def runner(services):
-    """The CLI in-process, handed the session's services (as click's ``obj``)."""
-    class Runner(CliRunner):
-        def invoke(self, *args, **kw):
-            return super().invoke(*args, obj=services, **kw)
-
-    return Runner()
 
 
 @pytest.mark.parametrize("kind", ["empty", "spaces", "zero-width", "punctuation", "emoji"])

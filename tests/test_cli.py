@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from chatbot.app.cli import main
 
@@ -40,13 +39,6 @@ def write_tiny(d: Path, manifest_file="plan.txt") -> Path:
     return d
 
 
-@pytest.fixture
-def runner(services):
-    class Runner(CliRunner):
-        def invoke(self, *args, **kw):
-            return super().invoke(*args, obj=services, **kw)
-
-    return Runner()
 
 
 # -- empty questions ----------------------------------------------------------------------

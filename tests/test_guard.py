@@ -113,15 +113,6 @@ def test_english_injection_is_declined_in_english(assistant):
     assert "does not look like a question" in assistant.answer(ISSUE["injection"]).text
 
 
-@pytest.fixture
-def runner(services):
-    from click.testing import CliRunner
-
-    class Runner(CliRunner):
-        def invoke(self, *args, **kw):
-            return super().invoke(*args, obj=services, **kw)
-
-    return Runner()
 
 
 @pytest.mark.parametrize("name", sorted(ISSUE))
