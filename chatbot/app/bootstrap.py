@@ -53,7 +53,7 @@ def load_tuning(settings: Settings) -> Tuning:
 
 def store_config(settings: Settings) -> StoreConfig:
     return StoreConfig(Path(settings.index_dir), settings.chroma_host, settings.chroma_port,
-                       settings.chroma_timeout)
+                       settings.chroma_timeout, settings.vector_cache_dir)
 
 
 def embeddings_for(settings: Settings) -> Embeddings:

@@ -1,4 +1,4 @@
-"""Command line: python -m chatbot build-index | search | parse | ask | warnings."""
+"""Command line: python -m chatbot build-index | cache-vectors | search | parse | ask | warnings."""
 from __future__ import annotations
 
 import json
@@ -75,6 +75,29 @@ def build_index() -> None:
     click.echo(f"indexed {len(services.library.records)} records from {len(services.library.corpora)} "
                f"document(s) into {idx.name} with {idx.embedder}: build {idx.last_build_seconds or 0:.1f} s "
                f"(start to ready {time.perf_counter() - t0:.1f} s)")
+
+
+@main.command("cache-vectors")
+def cache_vectors() -> None:
+    """Write the shipped vector cache (<corpus>/vectors/<embedder>.npz) for
+    the corpus as it is: commit it beside the corpus so a fresh clone starts
+    without embedding. Rows already cached are not embedded again."""
+    from ..search import vcache
+    from ..search.rows import index_rows
+    from .bootstrap import embeddings_for
+
+    s = _settings()
+    target = s.vector_cache_dir
+    if target is None:
+        _fail("YIWU_VECTOR_CACHE 为空：没有可写入的向量缓存目录。")
+    lib = _library()
+    emb = embeddings_for(s)
+    t0 = time.perf_counter()
+    rows = index_rows(lib.records, lib.questions_of, lib.declines)
+    by_key, _, fresh = vcache.vectors_for(emb, rows, [target, s.index_dir])
+    path = vcache.save(vcache.cache_file(target, vcache.embedder_name(emb)), vcache.embedder_name(emb), by_key)
+    click.echo(f"wrote {path} ({len(by_key)} vectors for {len(rows)} rows, {fresh} embedded now, "
+               f"{path.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - t0:.1f} s")
 
 
 def _month(value: str | None, option: str) -> str | None:

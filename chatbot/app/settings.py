@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     # model id or local path for sentence-transformers
     embed_model: str = "BAAI/bge-small-zh-v1.5"
     embed_threads: int = 0  # 0 = library default
+    # Committed vectors by content hash (python -m chatbot cache-vectors);
+    # unset = <corpus_dir>/vectors, "" = none (measure a from-scratch build).
+    vector_cache: Path | str | None = None
 
     # Chroma server mode: when host is set, use chromadb.HttpClient
     chroma_host: str | None = None
@@ -76,3 +79,9 @@ class Settings(BaseSettings):
     @property
     def llm_enabled(self) -> bool:
         return bool(self.llm_base_url)
+
+    @property
+    def vector_cache_dir(self) -> Path | None:
+        if self.vector_cache is None:
+            return Path(self.corpus_dir) / "vectors"
+        return Path(self.vector_cache) if str(self.vector_cache).strip() else None

@@ -67,18 +67,30 @@ def record_of(row_id: str) -> str:
 
 
 EMBED_CHUNK = 256  # rows per embedder call: progress is reported between calls
+ASKED = ("question", "decline")  # rows embedded as queries, the rest as passages
 
 
-def embed_rows(emb: Embeddings, rows: list[Row], progress: Callable[[int, int], None] | None = None
-               ) -> list[list[float]]:
+def row_side(row: Row) -> str:
+    return "query" if row.kind in ASKED else "passage"
+
+
+def embed_rows(emb: Embeddings, rows: list[Row], progress: Callable[[int, int], None] | None = None,
+               cached: Callable[[Row], list[float] | None] | None = None) -> list[list[float]]:
     """Vectors in row order: clause and sentence rows as passages, curated and
     decline questions as queries (e5 compares query to query symmetrically).
-    ``progress(done, total)`` is called after each chunk."""
-    asked = ("question", "decline")
-    passages = [i for i, row in enumerate(rows) if row.kind not in asked]
-    questions = [i for i, row in enumerate(rows) if row.kind in asked]
+    ``cached(row)``: a vector already known for the row (``vcache``), or None;
+    only the others are embedded. ``progress(done, total)`` is called after
+    each chunk."""
     vectors: list = [None] * len(rows)
-    done = 0
+    if cached is not None:
+        for i, row in enumerate(rows):
+            vectors[i] = cached(row)
+    todo = [i for i, v in enumerate(vectors) if v is None]
+    passages = [i for i in todo if row_side(rows[i]) == "passage"]
+    questions = [i for i in todo if row_side(rows[i]) == "query"]
+    done = len(rows) - len(todo)
+    if progress is not None:
+        progress(done, len(rows))
     for idx, embed in ((passages, emb.embed_documents), (questions, lambda t: embed_queries(emb, t))):
         for start in range(0, len(idx), EMBED_CHUNK):
             part = idx[start:start + EMBED_CHUNK]

@@ -41,6 +41,7 @@ class StoreConfig:
     chroma_host: str | None = None
     chroma_port: int = 8000
     chroma_timeout: float = SERVER_TIMEOUT
+    shipped_cache: Path | None = None  # directory of committed vectors (``vcache``), read only
 
 
 def chroma_settings():

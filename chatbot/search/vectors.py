@@ -29,13 +29,15 @@ import time
 import uuid
 from contextlib import contextmanager
 
+import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from ..corpus.library import Library
 from ..domain.tuning import FusionTuning
 from .embeddings import embed_queries, embedder_name
 from .fusion import record_scores
-from .rows import TEXT_VERSION, embed_rows, index_rows
+from . import vcache
+from .rows import TEXT_VERSION, index_rows
 from .store import (ADD_BATCH, complete_rows, BUILD_MARK, PREFIX, IndexUnavailable, StoreConfig, build_lock,
                     collection_name, decline_metadata, delete_quietly, drop_cached_client, is_not_found,
                     max_batch, open_client, record_metadata, server_url, store_path)
@@ -61,6 +63,7 @@ class VectorIndex:
         self.collection = None
         self.client = None
         self.last_build_seconds: float | None = None
+        self.last_embedded: int | None = None  # rows the last build had to embed (the rest came cached)
         self.last_error: str | None = None  # last query failure, for health checks
         self.rebuilds = 0  # recoveries from a broken store in this process
         self._lock = threading.RLock()  # one recovery at a time per process
@@ -226,8 +229,8 @@ class VectorIndex:
         rows = self.rows
         records = {r.uid: r for r in self.library.records}
         texts = [row.text for row in rows]
-        # The slow part, before touching the store.
-        vectors = embed_rows(self.embeddings, rows, progress=lambda done, total: setattr(self, "progress", (done, total)))
+        # The slow part, before touching the store: only rows no cache knows.
+        vectors = self._embed(rows)
         tmp = f"{self.name}{BUILD_MARK}{os.getpid()}_{uuid.uuid4().hex[:8]}"
         col = client.create_collection(
             tmp,
@@ -260,6 +263,19 @@ class VectorIndex:
         if self._prune_on_build:
             self._prune(client)
         return col
+
+    def _embed(self, rows) -> np.ndarray:
+        by_key, arr, fresh = vcache.vectors_for(
+            self.embeddings, rows, [self.settings.shipped_cache, self.settings.index_dir],
+            progress=lambda done, total: setattr(self, "progress", (done, total)))
+        self.last_embedded = fresh
+        log.warning("index %s: %d of %d rows from the vector cache, %d embedded", self.name, len(rows) - fresh, len(rows), fresh)
+        if fresh:
+            try:
+                vcache.save(vcache.cache_file(self.settings.index_dir, self.embedder), self.embedder, by_key)
+            except OSError as e:  # a read-only index dir costs the next build time, nothing else
+                log.warning("could not write the vector cache in %s: %s", self.settings.index_dir, e)
+        return arr
 
     def _publish(self, client, col, tmp: str, replace: bool):
         if replace:
