@@ -18,16 +18,21 @@ CHROMIUM = os.environ.get("YIWU_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 VIEWPORT = {"width": 1366, "height": 900}
+LAPTOP = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
 
 
 def launch_browser(pw):
     return pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
 
 
-def new_page(browser, blocked: list[str] | None = None):
+def new_page(browser, blocked: list[str] | None = None, viewport: dict | None = None):
     """A Chinese-locale page that may only talk to the loopback app; any
-    other request is aborted and recorded in `blocked`."""
-    page = browser.new_page(viewport=VIEWPORT, locale="zh-CN")
+    other request is aborted and recorded in `blocked`. A phone-sized
+    viewport gets a phone's touch and mobile flags."""
+    viewport = viewport or VIEWPORT
+    phone = viewport["width"] < 600
+    page = browser.new_page(viewport=viewport, locale="zh-CN", is_mobile=phone, has_touch=phone)
 
     def route(r):
         url = r.request.url
@@ -89,6 +94,7 @@ def filter_desk_by_unit(page, unit: str) -> None:
 
 
 def capture(url: str, out: Path) -> list[Path]:
+    """Each tab at 1366×768 (``<tab>.png``) and on a 390×844 phone (``phone-<tab>.png``)."""
     from playwright.sync_api import sync_playwright
 
     out.mkdir(parents=True, exist_ok=True)
@@ -96,32 +102,35 @@ def capture(url: str, out: Path) -> list[Path]:
     with sync_playwright() as pw:
         browser = launch_browser(pw)
         try:
-            page = new_page(browser)
-            open_app(page, url)
-            ask(page, "简易注销公示要多少天？")
-            ask(page, "企业用电报装要多久")
-            open_citation(page, -1)
-            page.mouse.move(0, 0)
-            shots.append(out / "chat.png")
-            page.screenshot(path=shots[-1])
+            for prefix, viewport in (("", LAPTOP), ("phone-", PHONE)):
+                page = new_page(browser, viewport=viewport)
+                open_app(page, url)
+                ask(page, "简易注销公示要多少天？")
+                ask(page, "企业用电报装要多久")
+                if not prefix:
+                    open_citation(page, -1)
+                page.mouse.move(0, 0)
+                shots.append(out / f"{prefix}chat.png")
+                page.screenshot(path=shots[-1])
 
-            filter_desk_by_unit(page, "税务局")
-            page.click('#desk-table [data-testid="cell-1-0"]')
-            page.wait_for_function("() => document.querySelector('#desk-reply textarea').value.startsWith('您好')")
-            shots.append(out / "desk.png")
-            page.screenshot(path=shots[-1], full_page=True)
+                filter_desk_by_unit(page, "人社局")
+                page.click('#desk-table [data-testid="cell-1-0"]')
+                page.wait_for_function("() => document.querySelector('#desk-reply textarea').value.startsWith('您好')")
+                shots.append(out / f"{prefix}desk.png")
+                page.screenshot(path=shots[-1], full_page=bool(prefix))
 
-            open_tab(page, "政策全文")
-            page.locator("#outline details.section > summary").first.click()
-            page.locator("#outline details.section").first.locator("details.measure > summary").first.click()
-            shots.append(out / "browse.png")
-            page.screenshot(path=shots[-1])
+                open_tab(page, "政策全文")
+                page.locator("#outline details.section > summary").first.click()
+                page.locator("#outline details.section").first.locator("details.measure > summary").first.click()
+                shots.append(out / f"{prefix}browse.png")
+                page.screenshot(path=shots[-1])
 
-            open_tab(page, "概览")
-            page.wait_for_selector("#plot-deadlines canvas, #plot-deadlines svg", timeout=20_000)
-            page.wait_for_timeout(1500)  # let Vega finish drawing
-            shots.append(out / "overview.png")
-            page.screenshot(path=shots[-1], full_page=True)
+                open_tab(page, "概览")
+                page.wait_for_selector("#plot-units .bar-row", timeout=20_000)
+                shots.append(out / f"{prefix}overview.png")
+                page.screenshot(path=shots[-1], full_page=True)
+                page.evaluate("() => localStorage.clear()")
+                page.close()
         finally:
             browser.close()
     return shots

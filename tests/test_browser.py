@@ -80,7 +80,7 @@ def test_ask_open_citation_and_like(page, engine, services):
     # changing the thumb replaces the vote; clicking it off withdraws it
     page.locator('#chat button[aria-label="踩"], #chat button[aria-label="Dislike"]').last.click()
     assert _wait(lambda: store.count() == before + 1 and store.recent(1)[0]["rating"] == "down")
-    page.locator('#chat button[aria-label="Disliked"]').last.click()
+    page.locator('#chat button[aria-label="已踩"], #chat button[aria-label="Disliked"]').last.click()
     assert _wait(lambda: store.count() == before)
 
 
@@ -130,5 +130,5 @@ def test_browse_outline_and_overview(page):
     outline.locator("details.section > summary").first.click()
     assert "原文缺少第1条" in outline.inner_text()
     open_tab(page, "概览")
-    page.wait_for_selector("#plot-units canvas, #plot-units svg", timeout=20_000)
+    page.wait_for_selector("#plot-units .bar-row", timeout=20_000)
     assert "责任单位" in page.inner_text("#overview-summary")

@@ -137,6 +137,6 @@ def test_web_api_declines(services, name):
 @pytest.mark.parametrize("name", sorted(ISSUE))
 def test_web_chat_declines(web, name):
     """The chat handler, as the page's 发送 button calls it."""
-    *_, (_, messages, turns, _) = list(web.chat.respond(ISSUE[name], []))
+    *_, (_, messages, turns, _, _) = list(web.chat.respond(ISSUE[name], []))
     assert turns[-1].answer.answerer == "guard" and turns[-1].answer.citations == []
     assert "不是关于政策文件的问题" in messages[-1]["content"] or "does not look like" in messages[-1]["content"]

@@ -25,7 +25,7 @@ def _final(gen):
     out = None
     for out in gen:
         pass
-    return out
+    return out[:4]  # the fifth output is the conversation saved in the browser
 
 
 # -- rendering --------------------------------------------------------------------
@@ -143,7 +143,7 @@ def test_chat_survives_answer_failure(web, engine, assistant, monkeypatch, caplo
 
 
 def test_chat_clear(web):
-    msg, chat, turns, chips, panel = web.chat.clear()
+    msg, chat, turns, chips, panel, saved = web.chat.clear()
     assert chat == [] and turns == [] and chips.choices == [] and "clause-panel" in panel
 
 
@@ -199,7 +199,7 @@ def test_like_with_broken_store_keeps_answer(services, caplog):
 
 # -- desk -------------------------------------------------------------------------------
 def test_desk_filter_only_lists_all_matches(web, engine):
-    df, status, refs = web.desk.search("", ["税务局"], "不限", "不限", "all")
+    df, status, refs = web.desk.search("", ["税务局"], "不限", "不限", "all")[:3]
     assert len(df) >= 10 and list(df.columns) == DESK_COLUMNS
     assert all("国家税务总局伊吾县税务局" in u for u in df["责任单位"])
     assert set(df["相关度"]) == {"—"} and "按筛选条件列出" in status
@@ -207,16 +207,16 @@ def test_desk_filter_only_lists_all_matches(web, engine):
 
 
 def test_desk_search_with_filters(web, engine):
-    df, status, refs = web.desk.search("注销", [], "2023-01", "2023-12", "all")
+    df, status, refs = web.desk.search("注销", [], "2023-01", "2023-12", "all")[:3]
     assert len(df) and all(engine.library.get(refs[c]).deadline <= "2023-12" for c in df["编号"])
-    df, _, refs = web.desk.search("", [], "不限", "不限", "0")
+    df, _, refs = web.desk.search("", [], "不限", "不限", "0")[:3]
     assert set(refs.values()) == {r.ref for r in engine.library.records if r.kind == "safeguard"}
 
 
 def test_desk_empty_and_bad_filters(web, engine):
-    df, status, refs = web.desk.search("  ", [], "不限", "不限", "all")
+    df, status, refs = web.desk.search("  ", [], "不限", "不限", "all")[:3]
     assert len(df) == 0 and "请输入关键词" in status
-    df, status, _ = web.desk.search("", [], "June", "不限", "all")
+    df, status, _ = web.desk.search("", [], "June", "不限", "all")[:3]
     assert len(df) == 0 and "YYYY" in status
     # loose months read as the CLI reads them
     loose = web.desk.search("", [], "2024/06", "不限", "all")[0]
@@ -224,7 +224,7 @@ def test_desk_empty_and_bad_filters(web, engine):
 
 
 def test_desk_select_row(web, engine):
-    df, _, refs = web.desk.search("简易注销公示时间", [], "不限", "不限", "all")
+    df, _, refs = web.desk.search("简易注销公示时间", [], "不限", "不限", "all")[:3]
     label = df.iloc[0]["编号"]
     evt = gr.SelectData(None, {"index": [0, 2], "value": "x", "row_value": list(df.iloc[0])})
     html, reply = web.desk.select(refs, evt)
@@ -326,7 +326,7 @@ def test_outline_and_desk_with_two_documents(two_docs):
 
     web = handlers(two_docs)
     assert [v for _, v in web.desk.doc_choices()] == ["all", "yiwu", "demo"]
-    df, status, refs = web.desk.search("", [], "不限", "不限", "all", "demo")
+    df, status, refs = web.desk.search("", [], "不限", "不限", "all", "demo")[:3]
     assert len(df) == sum(1 for r in lib.records if r.doc_id == "demo")
     assert all(ref.startswith("demo:") for ref in refs.values())
     label = df.iloc[0]["编号"]

@@ -19,6 +19,42 @@ def standard_reply(rec: Record | None) -> str:
             f"责任单位为{units}{when}。如需进一步了解办理细节，可咨询责任单位或拨打12345政务服务便民热线。")
 
 
+def list_reply(records: list[Record], what: str = "") -> str:
+    """One reply for a list of measures: counted, each with its number,
+    title, units and deadline (the clause text is one lookup away)."""
+    if not records:
+        return ""
+    docs = list(dict.fromkeys(r.doc_title for r in records))
+    head = "、".join(f"《{d}》" for d in docs)
+    items = []
+    for i, r in enumerate(records, 1):
+        extra = []
+        if r.units:
+            extra.append("责任单位：" + "、".join(r.units))
+        if r.deadline_raw:
+            extra.append(f"完成时限：{r.deadline_label}")
+        tail = f"，{'；'.join(extra)}" if extra else ""
+        items.append(f"{i}. {r.citation}（{r.title}）{tail}")
+    scope = f"{what}的" if what else "相关"
+    return (f"您好，根据{head}，{scope}措施共{len(records)}条：\n" + "\n".join(items) +
+            "\n如需了解某一条的具体内容，请告诉我条款编号；办理细节可咨询责任单位或拨打12345政务服务便民热线。")
+
+
+def csv_text(records: list[Record]) -> str:
+    """The records as CSV with Chinese headers (UTF-8 with a BOM, so Excel
+    opens it in Chinese)."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(["编号", "文档", "标题", "条款内容", "责任单位", "完成时限"])
+    for r in records:
+        w.writerow([r.citation, r.doc_title, r.title, (r.body or r.text).strip(), "、".join(r.units),
+                    r.deadline_label if r.deadline_raw else ""])
+    return "\ufeff" + buf.getvalue()
+
+
 _WARN_RULES = [
     (re.compile(r"section (\S+) heading missing"), lambda m: f"原文缺少第{m.group(1)}部分的标题，其下措施按无标题保留"),
     (re.compile(r"measure (\d+) heading has no number"), lambda m: f"第{m.group(1)}条的标题在原文中没有编号，已根据其子项推断"),

@@ -6,20 +6,16 @@ import logging
 
 import gradio as gr
 
-from ...domain.records import Answer, Hit
+from ...domain.records import Answer
 from ...text.normalize import clean
 from ..feedback import normalize_rating, record_safely, withdraw_safely
 from ..ratelimit import BUSY_TEXT
-from .context import EMPTY_TEXT, MAX_HISTORY, NO_CONTENT_TEXT, WebContext, input_answer
+from .context import EMPTY_TEXT, MAX_HISTORY, NO_CONTENT_TEXT, WebContext, answer_from_dict, input_answer
 from .desk import DeskHandlers
 
 log = logging.getLogger(__name__)
 
 MAX_K = 300  # enough for every record of the plan
-
-
-def _list(x) -> list:
-    return x if isinstance(x, list) else []
 
 
 class ApiHandlers:
@@ -31,19 +27,7 @@ class ApiHandlers:
     def answers_from_dicts(self, items) -> list[Answer]:
         """Previous ask() results sent back by an API client, as Answers: only
         citations, hits and subjects that name existing records survive."""
-        lib = self.library
-        out: list[Answer] = []
-        for d in (items or [])[-MAX_HISTORY:]:
-            if not isinstance(d, dict):
-                continue
-            cites = [str(c) for c in _list(d.get("citations"))[:50] if isinstance(c, (str, int)) and lib.get(str(c))]
-            hit_ids = [str(h.get("id")) for h in _list(d.get("hits"))[:50] if isinstance(h, dict)]
-            hits = [Hit(lib.get(i), 1.0, via="ref") for i in dict.fromkeys(cites + hit_ids) if lib.get(i)]
-            subject = [str(s) for s in _list(d.get("subject"))[:50] if isinstance(s, (str, int)) and lib.get(str(s))]
-            refused = d.get("refused") is True or str(d.get("refused")).strip().lower() == "true"
-            out.append(Answer(clean(str(d.get("question") or ""))[:2000], str(d.get("answer") or "")[:20000],
-                              cites, hits, refused, str(d.get("answerer") or "api"), subject=subject))
-        return out
+        return [a for d in (items or [])[-MAX_HISTORY:] if (a := answer_from_dict(d, self.library))]
 
     def ask(self, question: str, history: list[dict] | None = None, full_text: bool = False,
             request: gr.Request | None = None) -> dict:

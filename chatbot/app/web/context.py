@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import gradio as gr
 
-from ...domain.records import Answer
-from ...text.normalize import Prepared, prepare
+from ...domain.records import Answer, Hit
+from ...text.normalize import Prepared, clean, prepare
 from ..bootstrap import Services
 from ..ratelimit import wait_text
 
@@ -67,3 +67,28 @@ class WebContext:
 
 def input_answer(question: str, text: str, notice: str | None = None) -> Answer:
     return Answer(question, text, [], [], True, "input", notice=notice)
+
+
+def _list(x) -> list:
+    return x if isinstance(x, list) else []
+
+
+def answer_from_dict(d, library) -> Answer | None:
+    """An answer a client sends back (an API history item, or the chat saved
+    in the browser): it is the client's data, so only references to existing
+    records survive and every string is bounded."""
+    if not isinstance(d, dict):
+        return None
+
+    def refs(key: str) -> list[str]:
+        return [str(c) for c in _list(d.get(key))[:50] if isinstance(c, (str, int)) and library.get(str(c))]
+
+    cites = refs("citations")
+    hit_ids = [str(h.get("id")) for h in _list(d.get("hits"))[:50] if isinstance(h, dict)]
+    hits = [Hit(library.get(i), 1.0, via="ref") for i in dict.fromkeys(cites + hit_ids) if library.get(i)]
+    refused = d.get("refused") is True or str(d.get("refused")).strip().lower() == "true"
+    notice = d.get("notice")
+    return Answer(clean(str(d.get("question") or ""))[:2000], str(d.get("answer") or "")[:20000],
+                  cites, hits, refused, str(d.get("answerer") or "api")[:40],
+                  notice=str(notice)[:500] if isinstance(notice, str) and notice else None,
+                  subject=refs("subject"), related=refs("related"))
