@@ -18,7 +18,7 @@ ASKS_MONEY = re.compile(r"多少钱|多少元|多少万|几块钱|交多少|缴�
 ASKS_RATE = re.compile(r"比例|税率|费率|利率|征收率|报销比|百分之几|百分之多少|[降涨提高低返扣抽]几个点|起征点")
 # "免费" answers "多少钱" as well as a figure does.
 MONEY = re.compile(r"\d+(?:\.\d+)?\s*(?:元|万元|亿元)|[%％]|免费|零收费|免收|不收取|免服务费|免交|减免")
-RATE = re.compile(r"[%％]|百分之")
+RATE = re.compile(r"[%％‰]|百分之|千分之|万分之")  # 逾期利息"每日利率万分之五" is a rate
 
 
 # Likewise a duration or a calendar date: "最快几天能拿到执照" asks for a figure.
@@ -49,10 +49,29 @@ FIGURES = ((ASKS_RATE, RATE, "比例"), (ASKS_MONEY, MONEY, "金额"), (ASKS_DUR
            (EN_ASKS_RATE, RATE, "比例"), (EN_ASKS_MONEY, MONEY, "金额"), (EN_ASKS_DURATION, DURATION, "天数或日期"))
 
 
+# A question that ends by asking yes or no ("…按付款的比例给我们结，合理吗",
+# "逾期利率特别低，有没有最低标准") asks about what its first part tells, not for
+# the figure named there.
+_CLAUSES = re.compile(r"[，,。；;：:]")
+_OPEN = re.compile(r"哪|什么|啥|多少|几|怎么|怎样|如何|吗|么|[？?]")
+_YESNO_TAIL = re.compile(r"(?:吗|么|嘛|不|没有)[？?！!。\s]*$|^(?:有没有|是不是|能不能|可不可以|行不行|算不算|合不合)")
+
+
+def asked_part(question: str) -> str:
+    """The part of the question that asks: its last clause when that clause
+    is a yes/no question, else the whole question."""
+    parts = [p for p in _CLAUSES.split(question.strip()) if p.strip()]
+    # …unless the first part asks too ("要准备哪些材料，有没有清单").
+    if len(parts) > 1 and _YESNO_TAIL.search(parts[-1].strip()) and not _OPEN.search("".join(parts[:-1])):
+        return parts[-1]
+    return question
+
+
 def missing_figure(question: str, clause: str, best: str | None = None) -> str | None:
     """The kind of figure ("比例", "金额", "天数或日期", "材料清单", …) the
     question asks for when the best clauses (``clause``) contain none of that
     kind; a list of documents must be in the best clause itself (``best``)."""
+    question = asked_part(question)
     for asks, has, kind in FIGURES:
         where = best if kind == "材料清单" and best is not None else clause
         if asks.search(question) and not has.search(where):

@@ -76,8 +76,12 @@ class GapFinder:
         text = "\n".join(f"{r.measure_title} {r.text}" for r in quoted)
         doc = self.library.doc(quoted[0].doc_id)
         span = period(doc.title) if doc else None
+        # "2020年那版": a year that names a version the question asks about is no gap
+        named = " ".join(f"{c.title} {c.effective or ''}" for d in query.docs if (c := self.library.doc(d)))
         for m in _YEAR.finditer(q):
             y = int(m.group(1))
+            if m.group(1) in named:
+                continue
             if span and not span[0] <= y <= span[1] and m.group(1) not in text:
                 return Gap(f"{y}年", scope=f"的实施期为{span[0]}—{span[1]}年")
         home = self._home(quoted[0].doc_id)
@@ -99,6 +103,8 @@ class GapFinder:
                 return Gap(f"{x}以外", x)
         for m in _FIGURE.finditer(q):
             fig = re.sub(r"\s", "", m.group(0))
+            if named and fig.rstrip("年") in named:  # the version's year, not a figure asked
+                continue
             if fig not in re.sub(r"\s", "", text) and _FIGURE.search(text):
                 return Gap(fig)
         return None

@@ -23,7 +23,7 @@ from ..domain.tuning import Tuning
 from ..search.retriever import Retrieval, Retriever
 from ..text.glossary import Glossary
 from ..text.normalize import prepare
-from . import extractive, guard, meta, structured
+from . import extractive, guard, meta, structured, versions
 from . import llm as llm_answerer
 from .clauses import lookup_answer
 from .extractive import SentenceScorer
@@ -155,8 +155,31 @@ class Assistant:
         since = f"，{new.effective}起施行" if new.effective else ""
         return f"（注：{r.citation}出自已被修订的文本；现行的是《{new.title}》{since}。）"
 
+    def _compare_versions(self, retrieval: Retrieval) -> Answer | None:
+        """"新旧条例有什么不同": the leading article beside its counterpart in
+        the other version of its document, with the wording that differs."""
+        lib, names = self.library, self.library.names
+        for h in retrieval.hits[:3]:
+            r = h.record
+            family = [c for c in lib.corpora if names.current(c.doc_id) == names.current(r.doc_id)]
+            if len(family) < 2:
+                continue
+            mine = lib.doc(r.doc_id)
+            other = next(c for c in family if c.doc_id != r.doc_id)
+            match, _ = versions.counterpart(r, other.records, self.tuning.versions)
+            new, old = (r, match) if not mine.superseded_by else (match, r)
+            if match is None:
+                side = "修订前" if not mine.superseded_by else "现行"
+                text = f"{side}的《{other.title}》中没有与{r.citation}文字相近的条文。{r.citation}：{(r.body or r.text).strip()}"
+                return Answer(retrieval.query.raw, text, [r.ref], retrieval.hits, False, "extractive", subject=[r.ref])
+            return Answer(retrieval.query.raw, versions.compare(new, old, self.tuning.versions), [new.ref, old.ref], retrieval.hits,
+                          False, "extractive", subject=[new.ref, old.ref])
+        return None
+
     def _extractive(self, retrieval: Retrieval, rel: Relevance) -> Answer:
         q = retrieval.query.raw
+        if retrieval.query.changes and (a := self._compare_versions(retrieval)) is not None:
+            return a
         comp = extractive.compose(retrieval.query, retrieval.hits, self.scorer, self.gaps,
                                   rows=dict(retrieval.rows), companion=self.companion(retrieval.query.changes),
                                   note=self.version_note)

@@ -18,6 +18,7 @@ from .intent import StructuredQuery, detect
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]{2,}")
 CHANGES = re.compile(r"变化|改了|改动|修改了|修订了|修订后|有什么不同|哪些不同|区别|新旧|新版.*旧版|旧版.*新版|前后|调整了"
+                     r"|相比|比较|[跟和与].{1,16}比|(?:多|少|增加|删除|删去|新增)了(?:哪些|什么)"
                      r"|\bchanged?\b|\bdifference\b|\bnew version\b", re.IGNORECASE)
 
 

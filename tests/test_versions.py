@@ -1,0 +1,82 @@
+"""What changed between two versions of a regulation (answer.versions): the
+counterpart article is found by its text (revisions renumber), the differing
+wording is quoted from both texts, and a question that asks what changed
+gets both articles cited, the one in force first. The plan, which has one
+version, is never answered this way."""
+from __future__ import annotations
+
+import pytest
+
+from chatbot.answer import versions
+from chatbot.answer.figures import asked_part, missing_figure
+
+
+@pytest.mark.parametrize("new, old", [("smepay:12", "smepay2020:11"), ("smepay:11", "smepay2020:10"),
+                                      ("smepay:14", "smepay2020:13"), ("smepay:25", "smepay2020:17")])
+def test_counterpart_found_by_text_across_renumbering(library, new, old):
+    match, score = versions.counterpart(library.get(new), library.doc("smepay2020").records)
+    assert match is not None and match.ref == old, (match and match.ref, score)
+
+
+def test_an_article_without_a_close_text_has_no_counterpart(library):
+    match, score = versions.counterpart(library.get("smepay:4"), library.doc("smepay2020").records)
+    assert match is None and score < 0.35
+
+
+def test_compare_quotes_what_differs_from_both_texts(library):
+    text = versions.compare(library.get("smepay:12"), library.get("smepay2020:11"))
+    lead = text.split("\n")[0]
+    assert "删去“但合同另有约定或者”" in lead
+    assert lead.startswith("与修订前的《保障中小企业款项支付条例（2020年文本）》第十一条相比")
+    assert library.get("smepay:12").body.strip() in text and library.get("smepay2020:11").body.strip() in text
+    repeated = versions.compare(library.get("smepay:11"), library.get("smepay2020:10")).split("\n")[0]
+    assert "新增“应收账款电子凭证”（3处）" in repeated and repeated.count("新增") == 1
+    heavy = versions.compare(library.get("smepay:25"), library.get("smepay2020:17")).split("\n")[0]
+    assert "改动较多" in heavy and "90日" in heavy
+
+
+@pytest.mark.parametrize("question, cited", [
+    ("审计结果作结算依据的例外情形，新旧条例有什么不同", ["smepay:12", "smepay2020:11"]),
+    ("等竣工验收才付款那条，修订前后说法有啥区别", ["smepay:14", "smepay2020:13"]),
+    ("802号令跟728号令比，投诉处理多了哪些时限", ["smepay:25", "smepay2020:17"]),
+])
+def test_a_question_about_changes_cites_both_versions(assistant, question, cited):
+    a = assistant.answer(question)
+    assert a.citations == cited and not a.refused
+    assert "修订前" in a.text.split("\n")[0]
+
+
+def test_plan_questions_with_comparison_words_are_not_version_answers(assistant):
+    a = assistant.answer("和以前相比，简易注销的公示时间缩短到多少天")
+    assert "5.3" in a.citations and "修订前" not in a.text
+
+
+@pytest.mark.parametrize("question, part", [
+    ("大公司说按照甲方给他付款的比例给我们结，合理吗", "合理吗"),
+    ("合同里写的逾期利率特别低，有没有最低标准", "有没有最低标准"),
+    ("办个体户营业执照要准备哪些材料，有没有清单", None),  # the first part asks too
+    ("失业保险金每个月能领多少钱", None),
+])
+def test_the_asked_part_of_a_question(question, part):
+    assert asked_part(question) == (part or question)
+
+
+def test_a_figure_only_told_is_not_a_missing_figure():
+    clause = "不得约定以收到第三方付款作为向中小企业支付款项的条件或者按照第三方付款进度比例支付中小企业款项。"
+    assert missing_figure("大公司说按照甲方给他付款的比例给我们结，合理吗", clause) is None
+    assert missing_figure("付款比例是多少", clause) == "比例"
+
+
+def test_a_rate_in_chinese_words_is_a_rate():
+    clause = "未作约定的，按照每日利率万分之五支付逾期利息。"
+    assert missing_figure("合同里没约定逾期利率，能要多少逾期利息？按什么利率", clause) is None
+
+
+@pytest.mark.parametrize("text", ["旧条例第八条", "2020年那版第八条", "2020年版第八条", "老条例第八条"])
+def test_loose_names_of_the_superseded_version(library, text):
+    assert library.names.mentions(text)[0].doc_id == "smepay2020"
+
+
+def test_a_named_versions_year_is_not_a_gap(assistant):
+    a = assistant.answer("旧条例里，列举的拒付理由写的是“等待竣工验收批复”还是“竣工验收备案”？我指的是2020年那版")
+    assert "smepay2020:13" in a.citations and "未写明2020年" not in a.text
