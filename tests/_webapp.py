@@ -56,3 +56,34 @@ def live_url(services) -> str:
             _live[id(services)] = (url, demo, services)
             atexit.register(demo.close)
         return _live[id(services)][0]
+
+
+class Watched:
+    """A page that may only talk to the loopback app and must run no script
+    of the user's: ``close()`` fails the test otherwise."""
+
+    def __init__(self, browser, url: str, viewport: dict | None = None):
+        from eval.screenshots import new_page, open_app
+
+        self.blocked: list[str] = []
+        self.dialogs: list[str] = []
+        self.page = new_page(browser, self.blocked, viewport)
+        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+        open_app(self.page, url)
+
+    def close(self, shot=None) -> None:
+        if shot is not None:
+            self.page.screenshot(path=shot, full_page=True)
+        self.page.evaluate("() => localStorage.clear()")
+        self.page.close()
+        assert not self.blocked, f"the page tried to reach {self.blocked}"
+        assert not self.dialogs, f"a script ran: {self.dialogs}"
+
+
+def wait_until(cond, timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if cond():
+            return True
+        time.sleep(0.1)
+    return cond()

@@ -3,56 +3,27 @@ Playwright): ask, open a citation, like, filter the desk, read the outline.
 The page may only talk to the loopback app: any other request fails the test."""
 from __future__ import annotations
 
-import sys
-import time
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from eval.screenshots import (CHROMIUM, ask, filter_desk_by_unit, launch_browser, new_page,  # noqa: E402
-                              open_app, open_citation, open_tab)
+from _chromium import browser  # noqa: F401  (the fixture)
+from eval.screenshots import ask, filter_desk_by_unit, open_citation, open_tab  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as pw:
-        b = launch_browser(pw)
-        yield b
-        b.close()
 
 
 @pytest.fixture
 def page(browser, services, tmp_path):
-    from _webapp import live_url
+    from _webapp import Watched, live_url
 
-    blocked: list[str] = []
-    pg = new_page(browser, blocked)
-    dialogs: list[str] = []
-    pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    open_app(pg, live_url(services))
-    yield pg
-    pg.screenshot(path=tmp_path / "last.png", full_page=True)
-    pg.close()
-    assert not blocked, f"the page tried to reach {blocked}"
-    assert not dialogs, f"a script ran: {dialogs}"
+    w = Watched(browser, live_url(services))
+    yield w.page
+    w.close(tmp_path / "last.png")
 
 
 def _wait(cond, timeout=10.0):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if cond():
-            return True
-        time.sleep(0.1)
-    return cond()
+    from _webapp import wait_until
+
+    return wait_until(cond, timeout)
 
 
 def test_ask_open_citation_and_like(page, engine, services):

@@ -5,23 +5,15 @@ send per double click, the conversation kept over a reload, Chinese labels,
 the desk's names, deadlines and references, and the build banner."""
 from __future__ import annotations
 
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from eval.screenshots import (CHROMIUM, LAPTOP, PHONE, ask, filter_desk_by_unit, launch_browser,  # noqa: E402
-                              new_page, open_app, open_tab)
+from _chromium import browser  # noqa: F401  (the fixture)
+from eval.screenshots import LAPTOP, PHONE, ask, filter_desk_by_unit, open_tab  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed")
 
 SIZES = {"laptop": LAPTOP, "phone": PHONE}
 # Rows of the desk table (Gradio's table draws cells "cell-<row>-<col>").
@@ -43,44 +35,26 @@ def roomy(services):
                          rate_chars_burst=10 ** 6, rate_chars_per_minute=10 ** 7)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as pw:
-        b = launch_browser(pw)
-        yield b
-        b.close()
+def _page(browser, url, size):
+    from _webapp import Watched
 
-
-def _page(browser, url, size, tmp_path, name="last"):
-    blocked: list[str] = []
-    pg = new_page(browser, blocked, SIZES[size])
-    dialogs: list[str] = []
-    pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    open_app(pg, url)
-    return pg, blocked, dialogs
+    return Watched(browser, url, SIZES[size])
 
 
 @pytest.fixture(params=list(SIZES))
 def page(request, browser, roomy, tmp_path):
     from _webapp import live_url
 
-    pg, blocked, dialogs = _page(browser, live_url(roomy), request.param, tmp_path)
-    pg.size = request.param
-    yield pg
-    pg.screenshot(path=tmp_path / f"last-{request.param}.png", full_page=True)
-    pg.evaluate("() => localStorage.clear()")
-    pg.close()
-    assert not blocked, f"the page tried to reach {blocked}"
-    assert not dialogs, f"a script ran: {dialogs}"
+    w = _page(browser, live_url(roomy), request.param)
+    w.page.size = request.param
+    yield w.page
+    w.close(tmp_path / f"last-{request.param}.png")
 
 
 def _wait(cond, timeout=10.0):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if cond():
-            return True
-        time.sleep(0.1)
-    return cond()
+    from _webapp import wait_until
+
+    return wait_until(cond, timeout)
 
 
 def _widest(page) -> int:
@@ -92,7 +66,8 @@ def _widest(page) -> int:
 def test_no_tab_wider_than_a_phone(browser, roomy, tmp_path):
     from _webapp import live_url
 
-    pg, *_ = _page(browser, live_url(roomy), "phone", tmp_path)
+    w = _page(browser, live_url(roomy), "phone")
+    pg = w.page
     try:
         ask(pg, "税务局负责哪些任务")
         widths = {"智能问答": _widest(pg)}
@@ -106,10 +81,9 @@ def test_no_tab_wider_than_a_phone(browser, roomy, tmp_path):
                 pg.locator("#outline details.section > summary").first.click()
             pg.wait_for_timeout(500)
             widths[tab] = _widest(pg)
-        assert all(w <= 392 for w in widths.values()), widths
+        assert all(x <= 392 for x in widths.values()), widths
     finally:
-        pg.evaluate("() => localStorage.clear()")
-        pg.close()
+        w.close()
 
 
 def _visible_in_chat(page, selector_js: str) -> bool:
@@ -256,7 +230,8 @@ def test_the_page_shows_the_build_and_answers_meanwhile(browser, tmp_path):
     assert services.vectors.building
     demo, url = start(services)
     try:
-        pg, *_ = _page(browser, url, "laptop", tmp_path)
+        w = _page(browser, url, "laptop")
+        pg = w.page
         pg.wait_for_selector("#index-status", state="visible", timeout=10_000)
         assert "正在建立" in pg.inner_text("#index-status")
         ask(pg, "刻章要钱吗")
@@ -271,6 +246,6 @@ def test_the_page_shows_the_build_and_answers_meanwhile(browser, tmp_path):
         pg.wait_for_selector("#index-status", state="hidden", timeout=15_000)
         with urllib.request.urlopen(url + "readyz", timeout=5) as r:
             assert r.status == 200
-        pg.close()
+        w.close()
     finally:
         demo.close()
