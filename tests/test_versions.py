@@ -67,11 +67,6 @@ def test_a_figure_only_told_is_not_a_missing_figure():
     assert missing_figure("付款比例是多少", clause) == "比例"
 
 
-def test_a_rate_in_chinese_words_is_a_rate():
-    clause = "未作约定的，按照每日利率万分之五支付逾期利息。"
-    assert missing_figure("合同里没约定逾期利率，能要多少逾期利息？按什么利率", clause) is None
-
-
 @pytest.mark.parametrize("text", ["旧条例第八条", "2020年那版第八条", "2020年版第八条", "老条例第八条"])
 def test_loose_names_of_the_superseded_version(library, text):
     assert library.names.mentions(text)[0].doc_id == "smepay2020"

@@ -18,7 +18,7 @@ ASKS_MONEY = re.compile(r"多少钱|多少元|多少万|几块钱|交多少|缴�
 ASKS_RATE = re.compile(r"比例|税率|费率|利率|征收率|报销比|百分之几|百分之多少|[降涨提高低返扣抽]几个点|起征点")
 # "免费" answers "多少钱" as well as a figure does.
 MONEY = re.compile(r"\d+(?:\.\d+)?\s*(?:元|万元|亿元)|[%％]|免费|零收费|免收|不收取|免服务费|免交|减免")
-RATE = re.compile(r"[%％‰]|百分之|千分之|万分之")  # 逾期利息"每日利率万分之五" is a rate
+RATE = re.compile(r"[%％]|百分之")
 
 
 # Likewise a duration or a calendar date: "最快几天能拿到执照" asks for a figure.
