@@ -26,7 +26,12 @@ def main(argv: list[str] | None = None) -> int:
     from chatbot.search.store import IndexUnavailable
 
     try:
-        demo, url = launch(bootstrap(s, wait_for_index=False), host=args.host, port=args.port)
+        # The index build (if one is needed) starts once the page is served:
+        # started earlier it competes with the server's start for the cores.
+        services = bootstrap(s, wait_for_index=False, defer_build=True)
+        demo, url = launch(services, host=args.host, port=args.port)
+        if services.vectors is not None:
+            services.vectors.start_deferred()
     except (CorpusError, IndexUnavailable) as e:
         # e.g. Chroma server mode with the server down, or a broken corpus file
         print(f"无法启动：{e}", file=sys.stderr, flush=True)

@@ -382,6 +382,23 @@ def test_missing_index_is_built_in_the_background(tmp_path, lib):
     assert got.rows and got.notice is None
 
 
+def test_a_deferred_build_starts_when_asked(tmp_path, lib):
+    """app.py holds the build back until its page is served (so the two do
+    not share the cores); an index that is already there is opened at once."""
+    s = Settings(corpus_dir=DEMO, index_dir=tmp_path / "index", chroma_host=None)
+    emb = GatedEmbeddings()
+    idx = VectorIndex(store_config(s), lib, emb).ensure_in_background(defer=True)
+    assert not idx.building and idx.collection is None
+    idx.start_deferred()
+    assert idx.building
+    emb.gate.set()
+    assert idx.wait(60) and idx.collection is not None
+    again = VectorIndex(store_config(s), lib, emb).ensure_in_background(defer=True)
+    assert again.collection is not None and not again.building
+    again.start_deferred()  # nothing held back: nothing starts
+    assert not again.building
+
+
 def test_vanished_index_is_rebuilt_in_the_background(tmp_path, lib, logs):
     import time
 

@@ -79,12 +79,14 @@ def llm_factory(settings: Settings):
 
 def bootstrap(settings: Settings | None = None, *, embeddings: Embeddings | None = None,
               dense: bool = True, force_index: bool = False, library: Library | None = None,
-              wait_for_index: bool = True, tuning: Tuning | None = None) -> Services:
+              wait_for_index: bool = True, tuning: Tuning | None = None, defer_build: bool = False) -> Services:
     """Build the assistant. ``embeddings``: an embedder to use instead of the
     configured one (tests); ``dense=False``: no vector index at all;
     ``wait_for_index=False`` (the web app): a missing index is built in the
     background while answers come from references and BM25, with a notice;
-    ``tuning``: other numbers than the defaults (``eval.sweep``)."""
+    ``tuning``: other numbers than the defaults (``eval.sweep``); ``defer_build``: with
+    ``wait_for_index=False``, the build waits for ``vectors.start_deferred()`` (app.py calls it
+    once the page is served)."""
     settings = settings or Settings()
     tuning = tuning or load_tuning(settings)
     library = library or load_library(settings.corpus_dir, settings.default_doc)
@@ -95,7 +97,7 @@ def bootstrap(settings: Settings | None = None, *, embeddings: Embeddings | None
         if wait_for_index or force_index:
             vectors.ensure(force=force_index)
         else:
-            vectors.ensure_in_background()
+            vectors.ensure_in_background(defer=defer_build)
     glossary = load_glossary(settings)
     retriever = build_retriever(library, vectors, tuning.fusion, settings.max_question_chars, glossary)
     refusal = RefusalCheck(library, tuning.refusal, vectors.embedder if vectors else None, glossary)

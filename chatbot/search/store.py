@@ -221,3 +221,25 @@ def complete_rows(col, vec, got: list[tuple[str, float]], all_ids: list[str]) ->
         got.append((rid, float(e @ q / (np.linalg.norm(e) or 1.0))))
     got.sort(key=lambda x: -x[1])
     return got
+
+
+def prune(client, keep: str, stale_seconds: float) -> None:
+    """Delete this store's other collections, except builds still in progress
+    elsewhere (an unpublished build older than ``stale_seconds`` is junk)."""
+    import time
+
+    try:
+        cols = [c for c in client.list_collections() if c.name.startswith(PREFIX)]
+    except Exception as e:  # noqa: BLE001
+        log.warning("could not list collections to prune: %s", e)
+        return
+    now = time.time()
+    for c in cols:
+        if c.name == keep:
+            continue
+        if BUILD_MARK in c.name:
+            built = float((c.metadata or {}).get("built_at", 0) or 0)
+            if now - built <= stale_seconds:
+                continue
+        log.info("pruning stale index %s", c.name)
+        delete_quietly(client, c.name)

@@ -38,8 +38,8 @@ from .embeddings import embed_queries, embedder_name
 from .fusion import record_scores
 from . import vcache
 from .rows import TEXT_VERSION, index_rows
-from .store import (ADD_BATCH, complete_rows, BUILD_MARK, PREFIX, IndexUnavailable, StoreConfig, build_lock,
-                    collection_name, decline_metadata, delete_quietly, drop_cached_client, is_not_found,
+from .store import (ADD_BATCH, complete_rows, BUILD_MARK, IndexUnavailable, StoreConfig, build_lock,
+                    collection_name, decline_metadata, delete_quietly, drop_cached_client, is_not_found, prune,
                     max_batch, open_client, record_metadata, server_url, store_path)
 
 log = logging.getLogger(__name__)
@@ -75,6 +75,7 @@ class VectorIndex:
         self.progress: tuple[int, int] | None = None  # (rows embedded, rows) while building
         self._builder: threading.Thread | None = None
         self._builder_lock = threading.Lock()
+        self._deferred = False
 
     @property
     def server_mode(self) -> bool:
@@ -89,7 +90,7 @@ class VectorIndex:
     def building(self) -> bool:
         return self._builder is not None and self._builder.is_alive()
 
-    def ensure_in_background(self) -> "VectorIndex":
+    def ensure_in_background(self, defer: bool = False) -> "VectorIndex":
         """Open the collection when it is there and sound; otherwise start
         building it in a thread and return at once, so the page is served
         within seconds. Server mode opens (or fails) as ``ensure`` does: the
@@ -110,8 +111,17 @@ class VectorIndex:
         else:
             log.warning("no usable index for embedder=%s at %s; building it in the background (%d rows)",
                         self.embedder, self.where, len(self.rows))
-            self._start_builder(repair=False)
+            self._deferred = defer  # the caller starts it (``start_deferred``) once its page is up
+            if not defer:
+                self._start_builder(repair=False)
         return self
+
+    def start_deferred(self) -> None:
+        """Start the build ``ensure_in_background(defer=True)`` held back, so
+        it does not compete with the web server's start for the cores."""
+        if self._deferred:
+            self._deferred = False
+            self._start_builder(repair=False)
 
     def _start_builder(self, repair: bool) -> None:
         def run() -> None:
@@ -295,23 +305,7 @@ class VectorIndex:
             return winner
 
     def _prune(self, client) -> None:
-        """Delete the other collections of this store, except builds still in
-        progress elsewhere (an unpublished build older than an hour is junk)."""
-        try:
-            cols = [c for c in client.list_collections() if c.name.startswith(PREFIX)]
-        except Exception as e:  # noqa: BLE001
-            log.warning("could not list collections to prune: %s", e)
-            return
-        now = time.time()
-        for c in cols:
-            if c.name == self.name:
-                continue
-            if BUILD_MARK in c.name:
-                built = float((c.metadata or {}).get("built_at", 0) or 0)
-                if now - built <= STALE_BUILD_SECONDS:
-                    continue
-            log.info("pruning stale index %s", c.name)
-            delete_quietly(client, c.name)
+        prune(client, self.name, STALE_BUILD_SECONDS)
 
     def _rebuild_from_scratch(self) -> None:
         """Embedded store unreadable: wipe it and build again, under the lock.
