@@ -12,6 +12,12 @@ burst of questions (cycled from eval/qa.jsonl) through gradio_client's
 the end (none may be lost). Reports errors, throughput and p50/p95/p99
 latency, then stops the app. Only ever talks to 127.0.0.1.
 
+``--processes N`` runs N app processes behind nginx on loopback, sharing a
+Chroma server, PostgreSQL and Redis (eval/cluster.py, the README's
+*Deployment*); each client then says who it is in X-Forwarded-For (the proxy
+is sticky by it) and the votes are counted in PostgreSQL. Compare
+``--processes 1`` (the same stack with one process) with ``--processes 2``.
+
 ``--mix`` is the soak run: one client in five sends costly questions (500
 random plan characters, as ``eval.bench`` times them) and every client votes
 through ``/vote`` (replacing its vote once) as well as ``/feedback``; normal
@@ -92,8 +98,21 @@ def count_feedback(db: Path) -> int:
         con.close()
 
 
+def count_postgres(url: str) -> int:
+    import psycopg
+
+    with psycopg.connect(url) as con:
+        try:
+            return con.execute("SELECT COUNT(*) FROM feedback").fetchone()[0]
+        except psycopg.errors.UndefinedTable:  # made by the first vote
+            return 0
+
+
 def run_burst(url: str, qs: list[str], n: int, clients: int, feedback_every: int, max_seconds: float,
-              request_timeout: float = 120.0, costly: list[str] | None = None, costly_every: int = 5) -> dict:
+              request_timeout: float = 120.0, costly: list[str] | None = None, costly_every: int = 5,
+              visitors: bool = False) -> dict:
+    """``visitors``: each client sends its own X-Forwarded-For (198.51.100.<w>), as
+    distinct visitors behind a front proxy would arrive."""
     from gradio_client import Client
 
     lock = threading.Lock()
@@ -117,7 +136,8 @@ def run_burst(url: str, qs: list[str], n: int, clients: int, feedback_every: int
     def worker(w: int) -> None:
         nonlocal fb_ok, fb_fail
         try:
-            client = Client(url, verbose=False)
+            headers = {"X-Forwarded-For": f"198.51.100.{w % 250 + 1}"} if visitors else None
+            client = Client(url, verbose=False, headers=headers)
         except Exception as e:  # noqa: BLE001
             with lock:
                 errors.append(f"client {w}: {type(e).__name__}: {e}")
@@ -207,6 +227,8 @@ def main(argv: list[str] | None = None) -> int:
                                  "(feedback rows are then not counted unless --data-dir is given)")
     p.add_argument("--data-dir", type=Path, help="with --url: the app's data directory")
     p.add_argument("--mix", action="store_true", help="soak: costly questions and /vote mixed in")
+    p.add_argument("--processes", type=int, default=0,
+                   help="N app processes behind nginx with shared Chroma, PostgreSQL and Redis (0 = one plain app)")
     p.add_argument("--json", action="store_true", help="print JSON")
     args = p.parse_args(argv)
     if not 1 <= args.questions <= 100_000 or not 1 <= args.clients <= 200:
@@ -216,10 +238,26 @@ def main(argv: list[str] | None = None) -> int:
     from chatbot.app.settings import Settings
 
     tmp = Path(tempfile.mkdtemp(prefix="yiwu-load-"))
-    proc = None
+    proc = cluster = None
     result: dict | None = None
+    count = count_feedback
     try:
-        if args.url:
+        if args.processes:
+            from eval.cluster import Cluster
+
+            # Limits stay on (every request goes through Redis) but never bind:
+            # the benchmark measures throughput, not the limits.
+            big = "1000000"
+            env = {"YIWU_TRUSTED_PROXIES": "2", **{f"YIWU_RATE_{k}_{x}": big for k in
+                                                   ("ANSWERS", "SEARCHES", "VOTES", "CHARS")
+                                                   for x in ("PER_MINUTE", "BURST")}}
+            t_up = time.perf_counter()
+            cluster = Cluster(tmp / "cluster", processes=args.processes, proxy=True, env=env).__enter__()
+            print(f"[load] {args.processes} process(es) behind nginx ready in {time.perf_counter() - t_up:.1f} s",
+                  file=sys.stderr, flush=True)
+            url, db = cluster.proxy_url, cluster.postgres.url
+            count = count_postgres
+        elif args.url:
             host = urllib.parse.urlparse(args.url).hostname
             if host not in ("127.0.0.1", "localhost"):
                 p.error("--url must be a loopback address (127.0.0.1)")
@@ -238,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[load] waiting for the app at {url}…", file=sys.stderr, flush=True)
         wait_ready(url, proc, args.startup_timeout)
         startup = time.perf_counter() - t0
-        before = count_feedback(db) if db else 0
+        before = count(db) if db else 0
         from gradio_client import Client
 
         Client(url, verbose=False).submit("刻章要钱吗", api_name="/ask").result(timeout=args.request_timeout)  # warm-up
@@ -250,17 +288,21 @@ def main(argv: list[str] | None = None) -> int:
             plan = (ROOT / "corpus" / "yiwu-business-environment-plan-2023-2025.txt").read_text(encoding="utf-8")
             heavy = costly_questions(plan, Settings().max_question_chars, 20)["random_plan_chars"]
         result = run_burst(url, questions(), args.questions, args.clients, args.feedback_every, args.max_seconds,
-                           args.request_timeout, costly=heavy)
+                           args.request_timeout, costly=heavy, visitors=bool(args.processes))
+        result["processes"] = args.processes or 1
+        result["behind_proxy"] = bool(args.processes)
         result["startup_s"] = round(startup, 1)
         result["clients"] = args.clients
         result["cpu_count"] = os.cpu_count()
         if db:
-            stored = count_feedback(db) - before
-            result["feedback"]["rows_in_sqlite"] = stored
+            stored = count(db) - before
+            result["feedback"]["rows_stored"] = stored
             # one row per /feedback call and one per vote id (a replaced vote stays one row)
             expected = result["feedback"]["sent_ok"] + ((result["votes"] or {}).get("ok") or 0)
             result["feedback"]["lost"] = expected - stored
     finally:
+        if cluster is not None:
+            cluster.__exit__(None, None, None)
         if proc is not None:
             proc.terminate()
             try:
@@ -284,7 +326,8 @@ def main(argv: list[str] | None = None) -> int:
             c = result["costly_latency_s"]
             print(f"costly questions ({c['n']}): p50 {c['p50']} s, p95 {c['p95']} s (max {c['max']} s); "
                   f"votes {result['votes']['ok']} stored and replaced")
-        print(f"feedback: {fb['sent_ok']} votes sent, {fb.get('rows_in_sqlite', '?')} rows in SQLite, "
+        where = "PostgreSQL" if args.processes else "SQLite"
+        print(f"feedback: {fb['sent_ok']} votes sent, {fb.get('rows_stored', '?')} rows in {where}, "
               f"lost {fb.get('lost', '?')}")
         for e in result["error_samples"]:
             print("  error:", e)

@@ -90,10 +90,10 @@ def with_settings(services, **changes):
     them) are changed; the corpus, index and assistant are shared."""
     from dataclasses import replace
 
-    from chatbot.app.ratelimit import Limits
+    from chatbot.app.ratelimit import Limits, LimitStorage
 
     s = services.settings.model_copy(update=changes)
-    return replace(services, settings=s, limits=Limits(s))
+    return replace(services, settings=s, limits=Limits(s, LimitStorage()))
 
 
 def handlers(services):

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -28,65 +27,11 @@ from chatbot.app.settings import Settings
 from fixtures.fake_embeddings import HashEmbeddings
 
 from conftest import retriever_over, store_config, FIXTURES, ROOT
+from _servers import CHROMA, ChromaServer, free_port
 
 pytestmark = pytest.mark.slow
 
 DEMO = FIXTURES / "demo"
-CHROMA = Path(sys.executable).parent / "chroma"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class ChromaServer:
-    """`chroma run` on 127.0.0.1:<port>, data in <path>; start/stop/restart."""
-
-    def __init__(self, path: Path, port: int):
-        self.path, self.port, self.proc = path, port, None
-        self.log = path.parent / f"chroma-{port}.log"
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def alive(self) -> bool:
-        try:
-            with urllib.request.urlopen(self.url + "/api/v2/heartbeat", timeout=1) as r:
-                return r.status == 200
-        except OSError:
-            return False
-
-    def start(self, timeout: float = 60.0) -> float:
-        env = dict(os.environ, ANONYMIZED_TELEMETRY="False")
-        t0 = time.perf_counter()
-        with open(self.log, "ab") as log:
-            self.proc = subprocess.Popen(
-                [str(CHROMA), "run", "--path", str(self.path), "--host", "127.0.0.1", "--port", str(self.port)],
-                stdout=log, stderr=subprocess.STDOUT, env=env)
-        while time.perf_counter() - t0 < timeout:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"chroma run exited with {self.proc.returncode}: {self.log.read_text()[-2000:]}")
-            if self.alive():
-                return time.perf_counter() - t0
-            time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"chroma run did not answer its heartbeat within {timeout} s")
-
-    def stop(self) -> None:
-        if self.proc is None:
-            return
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(timeout=5)
-        self.proc = None
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     if not CHROMA.exists():

@@ -9,7 +9,7 @@ import threading
 import pytest
 
 from chatbot.app import feedback
-from chatbot.app.feedback import FeedbackStore, normalize_rating, record_safely
+from chatbot.app.feedback import SqliteFeedbackStore as FeedbackStore, normalize_rating, record_safely
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import urllib.request
 
 import pytest
 
-from chatbot.app.feedback import FeedbackStore
+from chatbot.app.feedback import SqliteFeedbackStore as FeedbackStore
 
 from conftest import handlers, with_settings
 

@@ -1,22 +1,40 @@
-"""Per-client request limits: the token bucket itself (on a fake clock), whose
-address a request counts against, and the limits as the chat, the desk and
-the API endpoints apply them."""
+"""Per-client request limits: the limit itself (the ``limits`` library's
+sliding-window counter, on a fake clock), the fallback to local counting when
+a shared storage is unreachable, whose address a request counts against, and
+the limits as the chat, the desk and the API endpoints apply them.
+(Redis shared by two processes: tests/test_scaleout.py.)"""
 from __future__ import annotations
 
+import types
+
 import gradio as gr
+import limits.errors
+import limits.storage.memory
+import limits.strategies
 import pytest
 
-from chatbot.app.ratelimit import RateLimiter, client_key
+from chatbot.app import ratelimit
+from chatbot.app.ratelimit import LimitStorage, RateLimiter, client_key
 
 from conftest import handlers, with_settings
 
 
 class Clock:
     def __init__(self):
-        self.t = 1000.0
+        self.t = 1_000_000.0
 
     def __call__(self) -> float:
         return self.t
+
+
+@pytest.fixture
+def clock(monkeypatch) -> Clock:
+    """One fake clock for the library's windows and for our wait times."""
+    c = Clock()
+    fake = types.SimpleNamespace(time=c, monotonic=c)
+    for mod in (limits.storage.memory, limits.strategies, ratelimit):
+        monkeypatch.setattr(mod, "time", fake)
+    return c
 
 
 class Req:
@@ -28,37 +46,77 @@ class Req:
         self.session_hash = session
 
 
-# -- the bucket ------------------------------------------------------------------------------
-def test_burst_then_refill_per_minute():
-    clock = Clock()
-    lim = RateLimiter(per_minute=30, burst=3, clock=clock)
+# -- the limit ---------------------------------------------------------------------------------
+def test_burst_then_wait(clock):
+    lim = RateLimiter(per_minute=30, burst=3, storage=LimitStorage(clock=clock))
+    assert lim.window == 6  # 3 per 6 s: 30 a minute in the long run
     assert [lim.acquire("a") for _ in range(3)] == [0.0, 0.0, 0.0]
     wait = lim.acquire("a")
-    assert wait == pytest.approx(2.0)  # 30 a minute: one every 2 s
-    assert lim.acquire("b") == 0.0  # another client has its own bucket
-    clock.t += 1.0
-    assert lim.acquire("a") == pytest.approx(1.0)  # refused requests take nothing
-    clock.t += 1.0
-    assert lim.acquire("a") == 0.0 and lim.acquire("a") > 0
-    clock.t += 3600
-    assert [lim.acquire("a") for _ in range(4)][:3] == [0.0, 0.0, 0.0]  # refills only up to the burst
+    assert 0 < wait <= 6
+    assert lim.acquire("b") == 0.0  # another client has its own count
+    clock.t += 12  # two windows later the burst is whole again
+    assert [lim.acquire("a") for _ in range(4)][:3] == [0.0, 0.0, 0.0]
 
 
-def test_disabled_limit_and_unlimited_clients():
-    off = RateLimiter(per_minute=0, burst=1)
+def test_long_run_rate_is_per_minute(clock):
+    """Asking every half second for ten minutes gets per_minute a minute
+    (plus at most one burst), whatever the window's phase."""
+    lim = RateLimiter(per_minute=30, burst=5, storage=LimitStorage(clock=clock))
+    allowed = 0
+    for _ in range(1200):
+        allowed += lim.acquire("a") == 0.0
+        clock.t += 0.5
+    assert 300 - 5 <= allowed <= 300 + 5
+
+
+def test_cost_is_charged_and_capped_at_the_burst(clock):
+    lim = RateLimiter(per_minute=600, burst=100, storage=LimitStorage(clock=clock))
+    assert lim.acquire("a", 60) == 0.0
+    assert lim.acquire("a", 60) > 0  # 120 > 100
+    assert lim.acquire("a", 40) == 0.0  # nothing was taken by the refusal
+    assert lim.acquire("b", 10_000) == 0.0  # one huge request costs one burst, not forever
+
+
+def test_disabled_limit_and_unlimited_clients(clock):
+    st = LimitStorage(clock=clock)
+    off = RateLimiter(per_minute=0, burst=1, storage=st)
     assert not off.enabled and all(off.acquire("a") == 0.0 for _ in range(100))
-    on = RateLimiter(per_minute=1, burst=1)
+    on = RateLimiter(per_minute=1, burst=1, storage=st, name="on")
     assert all(on.acquire(None) == 0.0 for _ in range(100))
 
 
-def test_memory_is_bounded_by_forgetting_the_oldest_clients():
-    clock = Clock()
-    lim = RateLimiter(per_minute=1, burst=1, clock=clock, max_clients=100)
-    assert lim.acquire("first") == 0.0
-    for i in range(500):
-        lim.acquire(f"10.0.{i // 256}.{i % 256}")
-    assert len(lim._buckets) == 100
-    assert lim.acquire("first") == 0.0  # forgotten: a fresh bucket
+class _Down:
+    """A shared storage that is unreachable (what limits raises with wrap_exceptions)."""
+
+    calls = 0
+
+    def __getattr__(self, op):
+        def fail(*a, **k):
+            _Down.calls += 1
+            raise limits.errors.StorageError(ConnectionError("Connection refused"))
+        return fail
+
+
+def test_unreachable_shared_storage_falls_back_to_local_counting(clock, caplog):
+    st = LimitStorage(clock=clock, retry_seconds=5)
+    st.shared, _Down.calls = _Down(), 0
+    lim = RateLimiter(per_minute=30, burst=2, storage=st)
+    with caplog.at_level("WARNING", logger="chatbot.app.ratelimit"):
+        results = [lim.acquire("a") for _ in range(3)]
+    assert results[:2] == [0.0, 0.0] and results[2] > 0  # still limited, locally
+    assert st.degraded and _Down.calls == 1  # not asked again while it is down
+    assert any("local to this process" in r.getMessage() for r in caplog.records)
+    clock.t += 6
+    assert not st.degraded
+    lim.acquire("a")
+    assert _Down.calls == 2  # tried again after retry_seconds
+
+
+def test_storage_urls():
+    assert LimitStorage().kind == "memory" and LimitStorage("memory://").shared is None
+    assert LimitStorage("redis://127.0.0.1:1/0").kind == "redis"  # nothing connects yet
+    with pytest.raises(Exception):
+        LimitStorage("nosuch://x")
 
 
 # -- whose request -----------------------------------------------------------------------------
@@ -100,7 +158,7 @@ def tight(services, tmp_path, request):
     a private feedback store."""
     from dataclasses import replace
 
-    from chatbot.app.feedback import FeedbackStore
+    from chatbot.app.feedback import SqliteFeedbackStore as FeedbackStore
 
     svc = with_settings(services, rate_answers_burst=2, rate_searches_burst=2, rate_votes_burst=2)
     if "costly" in request.node.name:
@@ -185,7 +243,7 @@ def test_answers_in_progress_are_capped_per_client(services):
 
     from chatbot.app.ratelimit import BUSY_TEXT, Limits
 
-    limits = Limits(services.settings.model_copy(update={"max_pending_per_client": 2}))
+    limits = Limits(services.settings.model_copy(update={"max_pending_per_client": 2}), ratelimit.LimitStorage())
     me, other = Req("203.0.113.90"), Req("203.0.113.91")
     release = threading.Event()
     entered = threading.Barrier(3)

@@ -148,7 +148,7 @@ def test_chat_clear(web):
 
 
 def test_like_stores_feedback(services, tmp_path):
-    store = feedback.FeedbackStore(tmp_path / "fb.sqlite3")
+    store = feedback.SqliteFeedbackStore(tmp_path / "fb.sqlite3")
     web = handlers(replace(services, feedback=store))
     turns = _final(web.chat.respond("简易注销公示要多少天？", []))[2]
     web.chat.like(turns, gr.LikeData(None, {"index": 1, "value": "x", "liked": True}))
@@ -162,7 +162,7 @@ def test_like_stores_feedback(services, tmp_path):
 
 
 def test_votes_are_per_answer_and_can_be_withdrawn(services, tmp_path):
-    store = feedback.FeedbackStore(tmp_path / "fb.sqlite3")
+    store = feedback.SqliteFeedbackStore(tmp_path / "fb.sqlite3")
     web = handlers(replace(services, feedback=store))
     _, _, turns, _ = _final(web.chat.respond("简易注销公示要多少天？", []))
     _, _, turns, _ = _final(web.chat.respond("刻章要钱吗", turns))
@@ -183,7 +183,7 @@ def test_votes_are_per_answer_and_can_be_withdrawn(services, tmp_path):
 
 
 def test_like_with_broken_store_keeps_answer(services, caplog):
-    class Broken(feedback.FeedbackStore):
+    class Broken(feedback.SqliteFeedbackStore):
         def add(self, *a, **k):
             import sqlite3
 

@@ -20,8 +20,8 @@ from ..text.glossary import Glossary
 from ..search.retriever import Retriever, build_retriever
 from ..search.store import StoreConfig
 from ..search.vectors import VectorIndex
-from .feedback import DB_NAME, FeedbackStore
-from .ratelimit import Limits
+from .feedback import FeedbackStore, open_feedback_store
+from .ratelimit import Limits, LimitStorage
 from .settings import Settings
 
 
@@ -103,5 +103,6 @@ def bootstrap(settings: Settings | None = None, *, embeddings: Embeddings | None
     refusal = RefusalCheck(library, tuning.refusal, vectors.embedder if vectors else None, glossary)
     assistant = Assistant(library, retriever, refusal, tuning, settings.max_question_chars,
                           llm_factory(settings), settings.llm_timeout, glossary)
-    feedback = FeedbackStore(Path(settings.data_dir) / DB_NAME)
-    return Services(settings, tuning, library, vectors, retriever, assistant, feedback, Limits(settings))
+    feedback = open_feedback_store(settings.feedback_url, Path(settings.data_dir))
+    limits = Limits(settings, LimitStorage(settings.ratelimit_url, settings.ratelimit_retry_seconds))
+    return Services(settings, tuning, library, vectors, retriever, assistant, feedback, limits)

@@ -1,66 +1,116 @@
 """Per-client request limits for the public web endpoints.
 
 An extractive answer costs ~30 ms of CPU, so one script asking in a loop can
-take a core away from everyone else. Each client address gets a token bucket
-per kind of request (answers, searches, votes): ``burst`` requests at once,
-refilled at ``per_minute``. Loopback clients are not limited unless the app
-is told to read the visitor's address from X-Forwarded-For: on the same host
-they are either local tools or a reverse proxy that speaks for everybody, and
-throttling a proxy would throttle every visitor together.
+take a core away from everyone else. Each client address gets a limit per
+kind of request (answers, searches, votes): ``burst`` requests at once, and
+``per_minute`` in the long run. Loopback clients are not limited unless the
+app is told to read the visitor's address from X-Forwarded-For: on the same
+host they are either local tools or a reverse proxy that speaks for
+everybody, and throttling a proxy would throttle every visitor together.
+
+The counting is the ``limits`` library's sliding-window counter, on its
+in-memory storage (one process) or on Redis (``YIWU_RATELIMIT_URL``), so every
+process behind a proxy shares one budget per client. When Redis cannot be
+reached the limits fall back to this process's memory, with a log line, and
+Redis is tried again after ``retry_seconds``: a Redis restart makes the
+limits local for a while, never fails an answer.
 """
 from __future__ import annotations
 
 import ipaddress
+import logging
 import math
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from limits import RateLimitItemPerSecond
+from limits.errors import StorageError
+from limits.storage import MemoryStorage, storage_from_string
+from limits.strategies import SlidingWindowCounterRateLimiter
+
 from .settings import Settings
 
+log = logging.getLogger(__name__)
+
 KINDS = ("answer", "search", "vote")
-# Buckets kept at most; the least recently seen go first (a full bucket
-# carries no state worth keeping, and a flood of addresses must not grow memory).
-MAX_CLIENTS = 20_000
+# Redis must answer fast or not at all: a limit check sits in front of every answer.
+REDIS_OPTIONS = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
 
 
-class RateLimiter:
-    """Token buckets keyed by client; ``per_minute <= 0`` disables the limit."""
+class LimitStorage:
+    """Where the counts live: ``memory://`` (this process) or a shared
+    ``redis://`` server, with this process's memory as the fallback."""
 
-    def __init__(self, per_minute: float, burst: int, clock: Callable[[], float] = time.monotonic,
-                 max_clients: int = MAX_CLIENTS):
-        self.rate = per_minute / 60.0
-        self.burst = max(1, int(burst))
+    def __init__(self, url: str | None = None, retry_seconds: float = 5.0,
+                 clock: Callable[[], float] = time.monotonic, key_prefix: str = "yiwu"):
+        self.url = (url or "").strip() or "memory://"
+        self.retry_seconds = retry_seconds
         self.clock = clock
-        self.max_clients = max_clients
-        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()  # key -> (tokens, time)
+        self.local = SlidingWindowCounterRateLimiter(MemoryStorage())
+        if self.url.startswith("memory://"):
+            self.shared = None
+        else:
+            options = dict(REDIS_OPTIONS) if self.url.startswith(("redis", "valkey")) else {}
+            # wrap_exceptions: any failure of the server arrives as one StorageError
+            self.shared = SlidingWindowCounterRateLimiter(
+                storage_from_string(self.url, wrap_exceptions=True, key_prefix=key_prefix, **options))
+        self._down_until = 0.0
         self._lock = threading.Lock()
 
     @property
-    def enabled(self) -> bool:
-        return self.rate > 0
+    def kind(self) -> str:
+        return "memory" if self.shared is None else self.url.split(":", 1)[0]
+
+    @property
+    def degraded(self) -> bool:
+        """True while a shared storage is down and this process counts alone."""
+        return self.shared is not None and self.clock() < self._down_until
+
+    def _call(self, op: str, *args, **kwargs):
+        if self.shared is not None and not self.degraded:
+            try:
+                return getattr(self.shared, op)(*args, **kwargs)
+            except StorageError as e:
+                with self._lock:
+                    self._down_until = self.clock() + self.retry_seconds
+                log.warning("rate-limit storage %s unreachable (%s); limits are local to this process "
+                            "for %.0f s", self.kind, e.storage_error if hasattr(e, "storage_error") else e,
+                            self.retry_seconds)
+        return getattr(self.local, op)(*args, **kwargs)
+
+    def hit(self, item, *ids: str, cost: int = 1) -> bool:
+        return bool(self._call("hit", item, *ids, cost=cost))
+
+    def reset_in(self, item, *ids: str) -> float:
+        """Seconds until the window frees a place."""
+        stats = self._call("get_window_stats", item, *ids)
+        return max(0.0, stats.reset_time - time.time())
+
+
+class RateLimiter:
+    """One limit: ``burst`` requests at once and ``per_minute`` in the long
+    run, i.e. ``burst`` per window of 60·burst/per_minute seconds (the same
+    long-run rate and the same burst as a token bucket would give);
+    ``per_minute <= 0`` disables it."""
+
+    def __init__(self, per_minute: float, burst: int, storage: LimitStorage, name: str = "limit"):
+        self.burst = max(1, int(burst))
+        self.enabled = per_minute > 0
+        self.window = max(1, math.ceil(60.0 * self.burst / per_minute)) if self.enabled else 0
+        self.item = RateLimitItemPerSecond(self.burst, self.window or 1, namespace=name)
+        self.storage = storage
 
     def acquire(self, key: str | None, amount: float = 1.0) -> float:
         """Take ``amount`` (one request, or its cost) for ``key``: 0.0 when
-        allowed, otherwise the seconds until it would be (nothing is taken)."""
+        allowed, otherwise the seconds until a place frees (nothing is taken)."""
         if not self.enabled or key is None:
             return 0.0
-        amount = min(float(amount), float(self.burst))
-        now = self.clock()
-        with self._lock:
-            tokens, last = self._buckets.pop(key, (float(self.burst), now))
-            tokens = min(float(self.burst), tokens + (now - last) * self.rate)
-            if tokens >= amount:
-                self._buckets[key] = (tokens - amount, now)
-                wait = 0.0
-            else:
-                self._buckets[key] = (tokens, now)
-                wait = (amount - tokens) / self.rate
-            while len(self._buckets) > self.max_clients:
-                self._buckets.popitem(last=False)
-        return wait
+        cost = max(1, min(math.ceil(amount), self.burst))
+        if self.storage.hit(self.item, key, cost=cost):
+            return 0.0
+        return max(0.5, self.storage.reset_in(self.item, key))
 
 
 def _ip(text: str) -> str | None:
@@ -101,15 +151,17 @@ def client_key(request, trusted_proxies: int = 0) -> str | None:
 class Limits:
     """One limiter per kind of request, from the settings."""
 
-    def __init__(self, settings: Settings, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, settings: Settings, storage: LimitStorage):
         self.trusted_proxies = max(settings.trusted_proxies, 1 if settings.forwarded_for else 0)
+        self.storage = storage
+        st = self.storage
         self.limiters = {
-            "answer": RateLimiter(settings.rate_answers_per_minute, settings.rate_answers_burst, clock),
-            "search": RateLimiter(settings.rate_searches_per_minute, settings.rate_searches_burst, clock),
-            "vote": RateLimiter(settings.rate_votes_per_minute, settings.rate_votes_burst, clock),
+            "answer": RateLimiter(settings.rate_answers_per_minute, settings.rate_answers_burst, st, "answer"),
+            "search": RateLimiter(settings.rate_searches_per_minute, settings.rate_searches_burst, st, "search"),
+            "vote": RateLimiter(settings.rate_votes_per_minute, settings.rate_votes_burst, st, "vote"),
             # What an answer costs: the characters embedded. A 500-character
             # question costs as much as ten short ones.
-            "chars": RateLimiter(settings.rate_chars_per_minute, settings.rate_chars_burst, clock),
+            "chars": RateLimiter(settings.rate_chars_per_minute, settings.rate_chars_burst, st, "chars"),
         }
         self.max_pending = settings.max_pending_per_client
         self._pending: dict[str, int] = {}
@@ -129,7 +181,8 @@ class Limits:
     def pending(self, request) -> Iterator[bool]:
         """Counts one client's answers in progress; yields False when it
         already has ``max_pending`` running (a script that queues answers
-        without reading them holds queue places and memory for everyone)."""
+        without reading them holds queue places and memory for everyone).
+        Per process, not shared: it bounds what one process holds."""
         key = client_key(request, self.trusted_proxies)
         if key is None or self.max_pending <= 0:
             yield True

@@ -76,6 +76,15 @@ class Settings(BaseSettings):
     trusted_proxies: int = 0
     forwarded_for: bool = False
 
+    # Several processes or hosts behind one proxy (README, Deployment): share
+    # the votes and the rate limits. Unset = SQLite under data_dir and
+    # limits in this process's memory.
+    feedback_url: str | None = None  # postgresql://user:pw@host:5432/db (or sqlite:///path)
+    ratelimit_url: str | None = None  # redis://host:6379/0
+    # While Redis is unreachable the limits are this process's own; it is
+    # tried again after this many seconds.
+    ratelimit_retry_seconds: float = 5.0
+
     @property
     def llm_enabled(self) -> bool:
         return bool(self.llm_base_url)

@@ -15,7 +15,7 @@ from .api import ApiHandlers
 from .chat import ChatHandlers
 from .context import WebContext
 from .desk import DESK_COLUMNS, DeskHandlers
-from .probes import IndexStatus, index_status
+from .probes import IndexStatus, index_status, shared_status
 
 TITLE = "伊吾县营商环境政策问答助手"
 
@@ -40,8 +40,9 @@ def theme() -> gr.themes.Base:
     )
 
 
-def launch_kwargs(max_request_bytes: int, read_timeout: float = 30.0, status=None) -> dict:
-    """``status``: a callable giving the index's ``probes.IndexStatus`` (for /readyz)."""
+def launch_kwargs(max_request_bytes: int, read_timeout: float = 30.0, status=None, health=None) -> dict:
+    """``status``: a callable giving the index's ``probes.IndexStatus`` (for /readyz);
+    ``health``: one giving what /healthz reports beside "ok" (the shared stores)."""
     from starlette.middleware import Middleware
 
     from .bodylimit import BodyLimit
@@ -52,7 +53,7 @@ def launch_kwargs(max_request_bytes: int, read_timeout: float = 30.0, status=Non
     # Outermost first: every reply hardened; probes answered before Gradio;
     # file routes refused before the body is even counted; then the body's
     # size and pace.
-    middleware = [Middleware(Hardened), Middleware(Probes, status=status or (lambda: IndexStatus("ready"))),
+    middleware = [Middleware(Hardened), Middleware(Probes, status=status or (lambda: IndexStatus("ready")), health=health),
                   Middleware(RefuseUploads),
                   Middleware(BodyLimit, max_bytes=max_request_bytes, read_timeout=read_timeout)]
     return {"theme": theme(), "css": CSS, "head": HEAD, "app_kwargs": {"middleware": middleware}}
@@ -235,5 +236,5 @@ def launch(services: Services, demo: gr.Blocks | None = None, host: str | None =
     demo.launch(server_name=host or s.host, server_port=port if port is not None else s.port,
                 prevent_thread_lock=True, quiet=quiet, show_error=False, ssr_mode=False,
                 share=False, **launch_kwargs(s.max_request_bytes, s.request_read_timeout,
-                                             lambda: index_status(services)))
+                                             lambda: index_status(services), lambda: shared_status(services)))
     return demo, demo.local_url

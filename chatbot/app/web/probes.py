@@ -1,6 +1,8 @@
 """Liveness and readiness for a proxy or an orchestrator, in front of Gradio:
 
 - ``GET /healthz``: 200 while the process serves (nothing else is checked);
+  the body names the feedback and rate-limit stores, and says when the
+  limits have fallen back to this process because Redis is unreachable;
 - ``GET /readyz``: 200 when questions get full answers (the vector index is
   open), 503 while it is being built or its server is down, so a proxy can
   hold traffic back or send it elsewhere. The body says why, with progress.
@@ -40,18 +42,26 @@ def index_status(services: Services) -> IndexStatus:
     return IndexStatus("ready", len(v.rows), len(v.rows))
 
 
+def shared_status(services: Services) -> dict:
+    """What /healthz says of the stores several processes may share."""
+    st = services.limits.storage
+    return {"feedback": services.feedback.kind,
+            "ratelimit": st.kind + (" (unreachable: limits local to this process)" if st.degraded else "")}
+
+
 class Probes:
     """Pure ASGI middleware answering /healthz and /readyz."""
 
-    def __init__(self, app, status: Callable[[], IndexStatus]):
+    def __init__(self, app, status: Callable[[], IndexStatus], health: Callable[[], dict] | None = None):
         self.app = app
         self.status = status
+        self.health = health or dict
 
     async def __call__(self, scope, receive, send):
         path = scope.get("path", "") if scope["type"] == "http" else ""
         if path in ("/healthz", "/readyz") and scope.get("method") in ("GET", "HEAD"):
             if path == "/healthz":
-                code, payload = 200, {"status": "ok"}
+                code, payload = 200, {"status": "ok", **self.health()}
             else:
                 st = self.status()
                 code, payload = (200 if st.ready else 503), asdict(st)

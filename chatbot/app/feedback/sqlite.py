@@ -1,9 +1,5 @@
-"""👍/👎 feedback on answers, kept in SQLite (``app.bootstrap`` puts it under
-``settings.data_dir``).
-
-A vote may carry a key (the chat uses session + answer): voting again on the
-same answer replaces the vote and clicking the thumb off withdraws it, so
-the table holds what people think now, not every click they made.
+"""The embedded feedback store: one SQLite file (``app.bootstrap`` puts it
+under ``settings.data_dir``), for one host.
 
 One short-lived connection per write (SQLite connections are not shared
 between threads), WAL journal so readers never block the writer, and a
@@ -19,15 +15,13 @@ import logging
 import sqlite3
 import threading
 import time
-from datetime import datetime, timezone
 from pathlib import Path
+
+from .base import FeedbackStore, vote_row
 
 log = logging.getLogger(__name__)
 
 DB_NAME = "feedback.sqlite3"
-RATINGS = ("up", "down")
-# Stored text is capped: feedback must not become a way to fill the disk.
-MAX_TEXT = 20_000
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS feedback (
@@ -48,7 +42,9 @@ CREATE INDEX IF NOT EXISTS feedback_ts ON feedback (ts);
 _KEY_INDEX = "CREATE UNIQUE INDEX IF NOT EXISTS feedback_vote ON feedback (vote_key)"
 
 
-class FeedbackStore:
+class SqliteFeedbackStore(FeedbackStore):
+    kind = "sqlite"
+
     def __init__(self, path: Path | str, timeout: float = 10.0, retries: int = 3):
         self.path = Path(path)
         self.timeout = timeout
@@ -84,20 +80,9 @@ class FeedbackStore:
     # -- writes ----------------------------------------------------------------
     def add(self, question: str, answer: str, citations: list[str] | None, rating: str,
             answerer: str | None = None, session: str | None = None, key: str | None = None) -> int:
-        """Store one vote; returns its row id. With ``key``, a vote stored
-        earlier under the same key is replaced. Raises sqlite3.Error when the
-        database stays locked past the timeout or the disk is full."""
-        rating = normalize_rating(rating)
-        row = (
-            datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
-            rating,
-            _cap(question),
-            _cap(answer),
-            json.dumps([str(c)[:40] for c in (citations or [])][:50], ensure_ascii=False),
-            (answerer or "")[:80] or None,
-            (session or "")[:80] or None,
-            (key or "")[:200] or None,
-        )
+        """Raises sqlite3.Error when the database stays locked past the
+        timeout or the disk is full."""
+        row = vote_row(question, answer, citations, rating, answerer, session, key)
         # On a repeated key the row is updated in place (its id is kept).
         sql = ("INSERT INTO feedback (ts, rating, question, answer, citations, answerer, session, vote_key)"
                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
@@ -108,7 +93,6 @@ class FeedbackStore:
         return int(self._write(lambda con: con.execute(sql, row).fetchone()[0]))
 
     def withdraw(self, key: str) -> bool:
-        """Remove the vote stored under ``key``; False when there was none."""
         if not key:
             return False
         return bool(self._write(lambda con: con.execute(
@@ -170,44 +154,3 @@ class FeedbackStore:
             d["citations"] = json.loads(d["citations"])
             out.append(d)
         return out
-
-
-def normalize_rating(rating) -> str:
-    """'up' / 'down'; also accepts True/False, 👍/👎, like/dislike."""
-    if rating is True:
-        return "up"
-    if rating is False:
-        return "down"
-    r = str(rating).strip().lower()
-    if r in ("up", "like", "liked", "👍", "1", "true", "good"):
-        return "up"
-    if r in ("down", "dislike", "disliked", "👎", "-1", "0", "false", "bad"):
-        return "down"
-    raise ValueError(f"rating must be one of {RATINGS}")
-
-
-def _cap(text) -> str:
-    text = "" if text is None else str(text)
-    # lone surrogates cannot be encoded to UTF-8 by sqlite3
-    text = text.encode("utf-8", "replace").decode("utf-8")
-    return text[:MAX_TEXT]
-
-
-def record_safely(store: FeedbackStore, question: str, answer: str, citations: list[str] | None, rating,
-                  answerer: str | None = None, session: str | None = None, key: str | None = None) -> bool:
-    """Store a vote; on any failure log it and return False (never raise)."""
-    try:
-        store.add(question, answer, citations, rating, answerer, session, key)
-        return True
-    except Exception:  # locked, disk full, read-only, bad rating…
-        log.exception("feedback not stored (rating=%r, citations=%r)", rating, citations)
-        return False
-
-
-def withdraw_safely(store: FeedbackStore, key: str) -> bool:
-    """Withdraw a keyed vote; False when it failed (logged) or there was none."""
-    try:
-        return store.withdraw(key)
-    except Exception:
-        log.exception("feedback not withdrawn (key=%r)", key[:80])
-        return False
