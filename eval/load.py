@@ -98,6 +98,15 @@ def count_feedback(db: Path) -> int:
         con.close()
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a running process (Linux /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return round((int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), 1)
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def count_postgres(url: str) -> int:
     import psycopg
 
@@ -291,6 +300,8 @@ def main(argv: list[str] | None = None) -> int:
                            args.request_timeout, costly=heavy, visitors=bool(args.processes))
         result["processes"] = args.processes or 1
         result["behind_proxy"] = bool(args.processes)
+        if cluster is not None:  # did the proxy spread the visitors? CPU seconds each process spent
+            result["cpu_s_per_process"] = [cpu_seconds(p.pid) for p in cluster.apps]
         result["startup_s"] = round(startup, 1)
         result["clients"] = args.clients
         result["cpu_count"] = os.cpu_count()
