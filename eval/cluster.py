@@ -20,7 +20,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from eval.servers import ChromaServer, PostgresServer, RedisServer, free_port
+from eval.servers import ChromaServer, PostgresServer, RedisServer, free_port, stop_process
 
 ROOT = Path(__file__).resolve().parent.parent
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -110,14 +110,7 @@ class Cluster:
                                         stdout=log, stderr=subprocess.STDOUT)
 
     def stop_app(self, i: int) -> None:
-        p = self.apps[i]
-        if p is not None and p.poll() is None:
-            p.terminate()
-            try:
-                p.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
+        stop_process(self.apps[i])
 
     @property
     def urls(self) -> list[str]:
@@ -180,9 +173,7 @@ class Cluster:
         return self
 
     def __exit__(self, *exc) -> None:
-        if self._nginx is not None:
-            self._nginx.terminate()
-            self._nginx.wait(timeout=10)
+        stop_process(self._nginx, 10)
         for i in range(len(self.apps)):
             self.stop_app(i)
         for srv in (self.redis, self.postgres, self.chroma):

@@ -44,6 +44,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from eval.common import percentile
+from eval.servers import stop_process
 
 ROOT = Path(__file__).resolve().parent.parent
 QA = ROOT / "eval" / "sets" / "qa.jsonl"
@@ -314,13 +315,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if cluster is not None:
             cluster.__exit__(None, None, None)
-        if proc is not None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop_process(proc)
         if proc is not None and (result is None or result["errors"]):
             print((tmp / "app.log").read_text(errors="replace")[-3000:], file=sys.stderr)
         shutil.rmtree(tmp, ignore_errors=True)

@@ -26,6 +26,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def stop_process(proc: subprocess.Popen | None, timeout: float = 20.0) -> None:
+    """Terminate, wait, then kill what does not stop in time."""
+    if proc is None or proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=5)
+
+
 def _port_open(port: int) -> bool:
     with socket.socket() as s:
         s.settimeout(0.2)
@@ -62,14 +74,7 @@ class _Server:
         raise RuntimeError(f"{type(self).__name__} did not come up within {timeout} s")
 
     def stop(self) -> None:
-        if self.proc is None:
-            return
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(timeout=5)
+        stop_process(self.proc, 15)
         self.proc = None
 
     def restart(self) -> float:
@@ -153,9 +158,5 @@ class PostgresServer(_Server):
             return
         subprocess.run(self.as_user + [str(PG_BIN / "pg_ctl"), "stop", "-D", str(self.data), "-m", "fast",
                                        "-w", "-t", "30"], capture_output=True)
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(timeout=5)
+        stop_process(self.proc, 20)
         self.proc = None

@@ -21,6 +21,21 @@ RATINGS = ("up", "down")
 MAX_TEXT = 20_000
 # The columns, in the order vote_row() gives them; the same in every store.
 COLUMNS = ("ts", "rating", "question", "answer", "citations", "answerer", "session", "vote_key")
+# One table for every store; only the row id's type is the database's own.
+TABLE_DDL = """CREATE TABLE IF NOT EXISTS feedback (
+    id         {id},
+    ts         TEXT NOT NULL,          -- UTC, ISO 8601
+    rating     TEXT NOT NULL CHECK (rating IN ('up', 'down')),
+    question   TEXT NOT NULL,
+    answer     TEXT NOT NULL,
+    citations  TEXT NOT NULL,          -- JSON list of refs: ["5.3", "S1"]
+    answerer   TEXT,
+    session    TEXT,
+    vote_key   TEXT                    -- one vote per key; NULL: unkeyed
+)"""
+TS_INDEX = "CREATE INDEX IF NOT EXISTS feedback_ts ON feedback (ts)"
+# NULLs are distinct in a unique index, in SQLite and in PostgreSQL alike.
+KEY_INDEX = "CREATE UNIQUE INDEX IF NOT EXISTS feedback_vote ON feedback (vote_key)"
 
 
 class FeedbackStore(ABC):

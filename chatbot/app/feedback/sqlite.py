@@ -17,29 +17,16 @@ import threading
 import time
 from pathlib import Path
 
-from .base import FeedbackStore, vote_row
+from .base import KEY_INDEX, TABLE_DDL, TS_INDEX, FeedbackStore, vote_row
 
 log = logging.getLogger(__name__)
 
 DB_NAME = "feedback.sqlite3"
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS feedback (
-    id         INTEGER PRIMARY KEY AUTOINCREMENT,
-    ts         TEXT    NOT NULL,          -- UTC, ISO 8601
-    rating     TEXT    NOT NULL CHECK (rating IN ('up', 'down')),
-    question   TEXT    NOT NULL,
-    answer     TEXT    NOT NULL,
-    citations  TEXT    NOT NULL,          -- JSON list of refs: ["5.3", "S1"]
-    answerer   TEXT,
-    session    TEXT,
-    vote_key   TEXT                       -- one vote per key; NULL: unkeyed
-);
-CREATE INDEX IF NOT EXISTS feedback_ts ON feedback (ts);
-"""
+_SCHEMA = TABLE_DDL.format(id="INTEGER PRIMARY KEY AUTOINCREMENT") + ";\n" + TS_INDEX + ";"
 # Separate: it needs the column, which databases from before keys lack
-# until _ensure adds it. NULLs never collide in a SQLite unique index.
-_KEY_INDEX = "CREATE UNIQUE INDEX IF NOT EXISTS feedback_vote ON feedback (vote_key)"
+# until _ensure adds it.
+_KEY_INDEX = KEY_INDEX
 
 
 class SqliteFeedbackStore(FeedbackStore):
