@@ -116,10 +116,39 @@ def test_citizen_answers_show_no_parser_notes(assistant):
 
 def test_english_question_gets_an_english_frame(assistant):
     a = assistant.answer("How long is the public notice period for simplified deregistration?")
-    assert first(a.text).startswith("20天") and "**Responsible units and deadlines**" in a.text
-    assert "Responsible: 市场监督管理局" in a.text and "Quoted from the Chinese text" in a.text
+    assert first(a.text).startswith("20 days (20天)") and "**Responsible units and deadlines**" in a.text
+    assert "Responsible: 市场监督管理局" in a.text and "Quoted from the Chinese original" in a.text
     no = assistant.answer("How do I renew my passport?")
     assert no.refused and no.text.startswith("Sorry")
+    # no figure or yes/no to lead with: the reader is told which clause the Chinese below is
+    other = assistant.answer("What does the plan do about foreign investment access?")
+    assert not other.refused and first(other.text).startswith("The closest clause, 第")
+    assert "says: " in first(other.text) and "（第" in first(other.text)  # the quote follows in the same sentence
+
+
+def test_english_figures_keep_the_chinese_beside_them():
+    from chatbot.answer.frames import figure_en
+
+    assert figure_en("15个工作日以内") == "Within 15 working days (15个工作日以内)"
+    assert figure_en("20天") == "20 days (20天)"
+    assert figure_en("50万元") == "500,000 yuan (50万元)"
+    assert figure_en("94%") == "94%" and figure_en("免费") == "免费"
+
+
+def test_a_calendar_year_is_not_a_length_of_time():
+    from chatbot.answer.lead import figure_in
+
+    assert figure_in("全县纳入台账中的拖欠中小企业账款2023年底前全部清零", "duration") is None
+    assert figure_in("12月31日前完成", "duration") is None
+    assert figure_in("将公示时间由45天压缩至20天", "duration") == "20天"
+    assert figure_in("3年内有效", "duration") == "3年内"
+
+
+def test_how_long_leads_with_the_clause_that_states_a_length_of_time(assistant):
+    """The plan's arrears clause (a 2023 deadline) ranks first, but the
+    question asks how many days: the regulation's article with 30日 leads."""
+    a = assistant.answer("机关单位买了我们小企业的货 最晚多少天内要付款")
+    assert a.citations[0].startswith("smepay:") and "30日" in first(a.text)
 
 
 def test_a_follow_up_with_nothing_before_it_asks_which_measure(assistant):

@@ -20,7 +20,7 @@ from ..text.sentences import split_sentences
 from .clauses import related, related_lines, unit_line
 from .frames import Frame, frame
 from .gaps import GapFinder
-from .lead import first_sentence, lead
+from .lead import FIGURES, first_sentence, lead
 
 # What the question asks for (sentence scoring only; search.asks classifies questions).
 WHEN = re.compile(r"什么时候|何时|哪个月|哪一年|哪年|完成时[间限]|时限|截止|期限是|时间表|啥时候|几月|几时")
@@ -136,21 +136,26 @@ def _with_cosine(ranked: list[Scored], uid: str, rows: dict[str, float], weight:
 
 def _claims(question: str, qset: set[str], hits: list[Hit], scorer: SentenceScorer, english: bool,
             rows: dict[str, float] | None = None, parts: bool = False,
-            companion: Callable[[str, str], bool] | None = None
+            companion: Callable[[str, str], bool] | None = None, figure: str | None = None
             ) -> tuple[list[tuple[Record, list[Scored]]], float, float]:
     """The clauses an answer quotes and their sentences, best first; with the
-    lead sentence's score and the question's IDF mass."""
+    lead sentence's score and the question's IDF mass. ``figure``: the kind
+    of figure the question asks for ("duration", "money", "rate")."""
     t = scorer.tuning
     total = sum(scorer.weight(w) for w in qset) or 1.0
-    # Re-rank the top clauses by retrieval score plus sentence-level evidence.
-    cands = []
-    for h in hits[:t.rerank_depth] if not english else hits[:1]:
+
+    def candidate(h: Hit):
         sc = scorer.rank(h.record, question, qset)
         if rows and t.sentence_dense_weight and not english:
             _with_cosine(sc, h.record.uid, rows, t.sentence_dense_weight * total)
         best = max((s.score for s in sc), default=0.0)
-        cands.append((h.score + t.rerank_weight * best / total, h, sc, best))
-    cands.sort(key=lambda c: -c[0])
+        return (h.score + t.rerank_weight * best / total, h, sc, best)
+
+    # Re-rank the top clauses by retrieval score plus sentence-level evidence.
+    cands = sorted((candidate(h) for h in (hits[:t.rerank_depth] if not english else hits[:1])),
+                   key=lambda c: -c[0])
+    if figure in ("duration", "money", "rate") and not english:
+        cands = _figure_first(cands, hits, candidate, FIGURES[figure], t)
     combined, top, ranked, best_score = cands[0]
     if english and rows:
         picked = _by_cosine(ranked, top.record.uid, rows)
@@ -200,6 +205,25 @@ def _claims(question: str, qset: set[str], hits: list[Hit], scorer: SentenceScor
     return claims, best_score, total
 
 
+def _figure_first(cands: list, hits: list[Hit], candidate, has, t: ExtractiveTuning) -> list:
+    """A question asking "how long / how much": when the lead clause states no
+    such figure and a close runner-up does (the law's 30日 beside the plan's
+    2023年底前), the runner-up leads. Its figure must sit in a sentence that
+    matches the question, not anywhere in the clause."""
+    lead_c = cands[0]
+    if any(has.search(s.sentence) for s in lead_c[2]):
+        return cands
+    seen = {c[1].record.uid for c in cands}
+    pool = cands[1:] + [candidate(h) for h in hits[t.rerank_depth:t.figure_depth] if h.record.uid not in seen]
+    for c in sorted(pool, key=lambda c: -c[0]):
+        if c[0] < t.figure_ratio * lead_c[0]:
+            break
+        stating = [s for s in c[2] if has.search(s.sentence)]
+        if stating and max(s.score for s in stating) >= t.second_evidence * lead_c[3]:
+            return [c] + [x for x in cands if x is not c]
+    return cands
+
+
 def _quote(r: Record, s: Scored) -> str:
     """A quoted sentence with its citation; a sentence the source garbled says so."""
     note = ""
@@ -223,7 +247,8 @@ def compose(query: Query, hits: list[Hit], scorer: SentenceScorer, gaps: GapFind
     english = query.english
     f: Frame = frame(english)
     qset = set(query.tokens)
-    claims, best_score, total = _claims(question, qset, hits, scorer, english, rows, query.ask.parts, companion)
+    claims, best_score, total = _claims(question, qset, hits, scorer, english, rows, query.ask.parts, companion,
+                                        query.ask.figure if query.ask.kind == "figure" else None)
     # The law first for rights and time limits, the plan for what the county does.
     if query.ask.kind in ("figure", "yesno", "when") and claims[0][0].kind != "article":
         claims.sort(key=lambda c: c[0].kind != "article")
@@ -245,6 +270,8 @@ def compose(query: Query, hits: list[Hit], scorer: SentenceScorer, gaps: GapFind
     if gap is not None:
         parts.append(f.gap.format(gap=gap.phrase_en() if english else gap.phrase()))
         opening = None  # the gap comes first; the quote answers what is stated
+    elif not opening and f.about:  # an English reader is told what the Chinese that follows is
+        quotes = f.about.format(cite=lead_record.citation, title=lead_record.title) + " " + quotes
     if opening:
         parts.append(opening)
     text = ("\n\n".join(parts) + "\n\n" if parts else "") + quotes

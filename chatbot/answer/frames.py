@@ -3,6 +3,7 @@ English: headings, the lead phrases, refusals. Facts are always quoted from
 the documents; only these connectives are ours."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 HOTLINE_ZH = "12345政务服务便民热线"
@@ -21,6 +22,7 @@ class Frame:
     yes: str
     no: str
     says: str  # after the quoted Chinese sentences of an English answer ("" in Chinese)
+    about: str  # "{cite}" "{title}": an English answer's opening when no figure or yes/no leads ("" in Chinese)
     refusal: str  # "{title}"
     missing_figure: str  # "{title}" "{kind}" "{lines}"
     gap: str  # "{gap}": introduces what the text does state
@@ -39,7 +41,7 @@ ZH = Frame(
     units_heading="**责任单位与完成时限**", related_heading="**相关条款**",
     responsible="责任单位", deadline="完成时限",
     who="由{units}负责（{cite}）。", when="完成时限为{deadline}（{cite}）。",
-    free="是的，免费。", no_need="不需要。", yes="可以。", no="不能。", says="",
+    free="是的，免费。", no_need="不需要。", yes="可以。", no="不能。", says="", about="",
     refusal=("抱歉，《{title}》中没有找到与这个问题直接相关的内容，本助手只依据这些文件回答，不作推测。"
              f"如需咨询，请拨打{HOTLINE_ZH}。"),
     missing_figure=("《{title}》涉及这个话题，但没有写明您问的具体{kind}，本助手不作推测。相关条款：\n{lines}\n\n"
@@ -54,7 +56,8 @@ EN = Frame(
     responsible="Responsible", deadline="Deadline",
     who="Responsible: {units} ({cite}).", when="Deadline: {deadline} ({cite}).",
     free="Yes, it is free.", no_need="No, it is not needed.", yes="Yes.", no="No.",
-    says="(Quoted from the Chinese text of the plan.)",
+    says="(Quoted from the Chinese original.)",
+    about="The closest clause, {cite} ({title}), says:",
     refusal=("Sorry, 《{title}》 does not cover this question. This assistant answers only from these documents and "
              "does not guess. For help, please call the 12345 government service hotline."),
     missing_figure=("《{title}》 covers this topic but does not state the {kind} you asked for, and this assistant "
@@ -69,6 +72,29 @@ EN = Frame(
 
 FIGURE_EN = {"金额": "amount", "比例": "rate", "天数或日期": "number of days or date", "材料清单": "list of documents",
              "地址或办公时间": "address or office hours", "电话号码": "phone number"}
+
+
+# A figure's unit in English, for the lead of an English answer: the
+# Chinese figure stays beside it, so nothing is lost in translation.
+_EN_UNITS = {"个工作日": "working days", "工作日": "working days", "个月": "months", "小时": "hours",
+             "分钟": "minutes", "天": "days", "日": "days", "年": "years", "元": "yuan"}
+_SCALE = {"万元": 10_000, "亿元": 100_000_000}
+_EN_FIGURE = re.compile(r"^(\d+(?:\.\d+)?)\s*(" + "|".join([*_SCALE, *_EN_UNITS]) + r")(以内|内)?$")
+
+
+def figure_en(fig: str) -> str:
+    """"15个工作日以内" → "Within 15 working days (15个工作日以内)", "50万元" →
+    "500,000 yuan (50万元)"; a figure it cannot read ("94%", "免费") is
+    given as it is. The Chinese figure stays beside it."""
+    m = _EN_FIGURE.match(fig)
+    if not m:
+        return fig
+    number, unit = m.group(1), m.group(2)
+    if unit in _SCALE:
+        text = f"{float(number) * _SCALE[unit]:,.0f} yuan"
+    else:
+        text = f"{number} {_EN_UNITS[unit]}"
+    return f"{'Within ' if m.group(3) else ''}{text} ({fig})"
 
 
 def frame(english: bool) -> Frame:

@@ -12,10 +12,11 @@ import re
 
 from ..domain.records import Record
 from ..search.asks import Ask
-from .frames import Frame
+from .frames import Frame, figure_en
 
 FIGURES = {
-    "duration": re.compile(r"\d+(?:\.\d+)?\s*(?:个)?(?:工作日|天|日|小时|分钟|个月|年)(?:以内|内)?"
+    # A length of time, not a point in it: "2023年底前" and "12月31日" are dates.
+    "duration": re.compile(r"(?<![\d月.])\d{1,3}(?:\.\d+)?\s*(?:个)?(?:工作日|天|日|小时|分钟|个月|年)(?![底末初度])(?:以内|内)?"
                            r"|[一二三四五六七八九十两半]+(?:个)?(?:工作日|天|小时|个月)"),
     "money": re.compile(r"\d+(?:\.\d+)?\s*(?:元|万元|亿元)|免费|零收费|免服务费|免收|不收取|免交"),
     "rate": re.compile(r"\d+(?:\.\d+)?\s*[%％]|百分之[一二三四五六七八九十百]+"),
@@ -93,7 +94,9 @@ def lead(ask: Ask, question: str, record: Record, sentence: str, evidence: float
         return f.when.format(deadline=record.deadline_label, cite=cite)
     if ask.kind == "figure":
         fig = figure_in(sentence, ask.figure)
-        return f"{fig}。" if fig and f.says == "" else (f"{fig}." if fig else None)
+        if not fig:
+            return None
+        return f"{fig}。" if f.says == "" else f"{figure_en(fig)}."
     if ask.kind == "yesno":
         return yes_no(ask, question, sentence, evidence, f)
     return None

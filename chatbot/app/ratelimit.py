@@ -8,8 +8,8 @@ app is told to read the visitor's address from X-Forwarded-For: on the same
 host they are either local tools or a reverse proxy that speaks for
 everybody, and throttling a proxy would throttle every visitor together.
 
-The counting is the ``limits`` library's sliding-window counter, on its
-in-memory storage (one process) or on Redis (``YIWU_RATELIMIT_URL``), so every
+The counting is the ``limits`` library's (a moving window for request
+counts, its sliding-window counter for characters), on its in-memory storage (one process) or on Redis (``YIWU_RATELIMIT_URL``), so every
 process behind a proxy shares one budget per client. When Redis cannot be
 reached the limits fall back to this process's memory, with a log line, and
 Redis is tried again after ``retry_seconds``: a Redis restart makes the
@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from limits import RateLimitItemPerSecond
 from limits.errors import StorageError
 from limits.storage import MemoryStorage, storage_from_string
-from limits.strategies import SlidingWindowCounterRateLimiter
+from limits.strategies import MovingWindowRateLimiter, SlidingWindowCounterRateLimiter
 
 from .settings import Settings
 
@@ -37,6 +37,17 @@ log = logging.getLogger(__name__)
 KINDS = ("answer", "search", "vote")
 # Redis must answer fast or not at all: a limit check sits in front of every answer.
 REDIS_OPTIONS = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
+
+
+# Small limits are counted exactly (a moving window keeps one entry per
+# request: at most this many per client); larger ones, the characters a
+# client embeds, by the sliding-window counter, which keeps two numbers but
+# may let one more through just after a window turns.
+EXACT_UP_TO = 100
+
+
+def _strategies(storage) -> dict[bool, object]:
+    return {True: MovingWindowRateLimiter(storage), False: SlidingWindowCounterRateLimiter(storage)}
 
 
 class LimitStorage:
@@ -48,13 +59,13 @@ class LimitStorage:
         self.url = (url or "").strip() or "memory://"
         self.retry_seconds = retry_seconds
         self.clock = clock
-        self.local = SlidingWindowCounterRateLimiter(MemoryStorage())
+        self.local = _strategies(MemoryStorage())
         if self.url.startswith("memory://"):
             self.shared = None
         else:
             options = dict(REDIS_OPTIONS) if self.url.startswith(("redis", "valkey")) else {}
             # wrap_exceptions: any failure of the server arrives as one StorageError
-            self.shared = SlidingWindowCounterRateLimiter(
+            self.shared = _strategies(
                 storage_from_string(self.url, wrap_exceptions=True, key_prefix=key_prefix, **options))
         self._down_until = 0.0
         self._lock = threading.Lock()
@@ -68,17 +79,18 @@ class LimitStorage:
         """True while a shared storage is down and this process counts alone."""
         return self.shared is not None and self.clock() < self._down_until
 
-    def _call(self, op: str, *args, **kwargs):
+    def _call(self, op: str, item, *args, **kwargs):
+        exact = item.amount <= EXACT_UP_TO
         if self.shared is not None and not self.degraded:
             try:
-                return getattr(self.shared, op)(*args, **kwargs)
+                return getattr(self.shared[exact], op)(item, *args, **kwargs)
             except StorageError as e:
                 with self._lock:
                     self._down_until = self.clock() + self.retry_seconds
                 log.warning("rate-limit storage %s unreachable (%s); limits are local to this process "
                             "for %.0f s", self.kind, e.storage_error if hasattr(e, "storage_error") else e,
                             self.retry_seconds)
-        return getattr(self.local, op)(*args, **kwargs)
+        return getattr(self.local[exact], op)(item, *args, **kwargs)
 
     def hit(self, item, *ids: str, cost: int = 1) -> bool:
         return bool(self._call("hit", item, *ids, cost=cost))

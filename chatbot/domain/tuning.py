@@ -85,6 +85,11 @@ class ExtractiveTuning:
     # answer when it is among this many hits and scores this close to the lead.
     cross_depth: int = 5
     cross_ratio: float = 0.85  # 0.8 / 0.85 / 0.9 / 0.95 tried: plan precision against cross-document answers
+    # A question asking for a length of time, a sum or a rate whose lead
+    # clause states none: the best clause among this many hits that states
+    # one leads instead, when it scores this close to the lead.
+    figure_depth: int = 5
+    figure_ratio: float = 0.7
 
 
 @dataclass(frozen=True)

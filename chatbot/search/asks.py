@@ -18,7 +18,10 @@ WHEN = re.compile(r"什么时候|何时|哪个月|哪一年|哪年|完成时[间
 DURATION = re.compile(r"多长时间|多久|几天|多少天|几个工作日|多少个工作日|多少小时|几个小时|几小时|几年|多少年|几个月|多长"
                       r"|\bhow long\b|\bhow many (?:working )?(?:days|hours|months|years)\b"
                       r"|\b(?:maximum|max|longest) (?:term|period|time)\b", _I)
-MONEY = re.compile(r"多少钱|多少元|多少万|几块钱|收费标准|费用是多少|什么价|\bhow much\b", _I)
+# …and a sum of money named by what it is ("生活补助有多少", "奖励能拿多少").
+MONEY_NOUNS = r"(?:补助|补贴|奖励|奖金|津贴|资助|工资|薪酬|罚款|利息|押金|保证金|贷款|额度|费用|租金)"
+MONEY = re.compile(r"多少钱|多少元|多少万|几块钱|收费标准|费用是多少|什么价|\bhow much\b"
+                   r"|" + MONEY_NOUNS + r"[^，,。；;？?]{0,4}多少|多少" + MONEY_NOUNS, _I)
 RATE = re.compile(r"比例|百分之|多少[%％]|几成|覆盖率|满意率|率[是达要]?多少|\bwhat (?:percentage|percent|rate|share)\b", _I)
 COUNT = re.compile(r"多少个|几个|多少家|几家|多少项|几项|多少次|几次|多少人|多少台|多少座|多少所|多少条|几条|几[级档类种]|多少"
                    r"|\bhow many\b", _I)
