@@ -149,6 +149,8 @@ def test_how_long_leads_with_the_clause_that_states_a_length_of_time(assistant):
     question asks how many days: the regulation's article with 30日 leads."""
     a = assistant.answer("机关单位买了我们小企业的货 最晚多少天内要付款")
     assert a.citations[0].startswith("smepay:") and "30日" in first(a.text)
+    # the rule is quoted with the half after "；" that qualifies it
+    assert "30日内支付款项；合同另有约定的，从其约定，但付款期限最长不得超过60日" in a.text
 
 
 def test_a_follow_up_with_nothing_before_it_asks_which_measure(assistant):

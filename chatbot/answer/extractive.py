@@ -224,6 +224,21 @@ def _figure_first(cands: list, hits: list[Hit], candidate, has, t: ExtractiveTun
     return cands
 
 
+# A rule's half after "；" that qualifies it ("…30日内支付款项；合同另有约定的，
+# 从其约定，但付款期限最长不得超过60日"): quoting the rule without it misstates it.
+PROVISO = re.compile(r"^(?:合同另有约定|另有约定|另有规定|法律、行政法规另有规定|但|除|其中|超过|逾期|确有)")
+
+
+def _with_proviso(s: Scored, picked: list[Scored], sentences: list[tuple[str, set[str]]]) -> Scored:
+    """``s`` with the next sentence of its clause appended when that one
+    qualifies it and is not quoted anyway."""
+    nxt = s.index + 1
+    if (not s.sentence.rstrip().endswith(("；", ";")) or nxt >= len(sentences)
+            or any(p.index == nxt for p in picked) or not PROVISO.match(sentences[nxt][0])):
+        return s
+    return Scored(s.record, s.sentence.rstrip().rstrip("；;") + "；" + sentences[nxt][0], s.index, s.score)
+
+
 def _quote(r: Record, s: Scored) -> str:
     """A quoted sentence with its citation; a sentence the source garbled says so."""
     note = ""
@@ -262,7 +277,7 @@ def compose(query: Query, hits: list[Hit], scorer: SentenceScorer, gaps: GapFind
                    best_score / total, f)
     cited = [r for r, _ in claims]
     gap = gaps.find(query, cited) if gaps is not None else None
-    quotes = "".join(_quote(r, s) for r, sents in claims for s in sents)
+    quotes = "".join(_quote(r, _with_proviso(s, sents, scorer.sentences(r))) for r, sents in claims for s in sents)
     notes = list(dict.fromkeys(n for r, _ in claims if note and (n := note(r))))
     if notes:
         quotes += "\n\n" + "\n".join(notes)
