@@ -38,19 +38,36 @@ TS_INDEX = "CREATE INDEX IF NOT EXISTS feedback_ts ON feedback (ts)"
 KEY_INDEX = "CREATE UNIQUE INDEX IF NOT EXISTS feedback_vote ON feedback (vote_key)"
 
 
+def upsert_sql(placeholder: str) -> str:
+    """Insert a vote; on a repeated key the row is updated in place (its id
+    is kept). ``placeholder``: the driver's parameter mark (? or %s)."""
+    return (f"INSERT INTO feedback ({', '.join(COLUMNS)}) VALUES ({', '.join([placeholder] * len(COLUMNS))})"
+            " ON CONFLICT (vote_key) DO UPDATE SET "
+            + ", ".join(f"{c} = excluded.{c}" for c in COLUMNS if c != "vote_key")
+            + " RETURNING id")
+
+
 class FeedbackStore(ABC):
     """One vote per key; ``add`` returns the row id (kept when a vote is replaced)."""
 
     kind = "feedback"
 
-    @abstractmethod
     def add(self, question: str, answer: str, citations: list[str] | None, rating: str,
             answerer: str | None = None, session: str | None = None, key: str | None = None) -> int:
-        """Store one vote. With ``key``, a vote stored earlier under the same key is replaced."""
+        """Store one vote. With ``key``, a vote stored earlier under the same key is
+        replaced. Raises the database's error when it cannot be written."""
+        return self._upsert(vote_row(question, answer, citations, rating, answerer, session, key))
 
-    @abstractmethod
     def withdraw(self, key: str) -> bool:
         """Remove the vote stored under ``key``; False when there was none."""
+        return bool(key) and self._delete(key[:200])
+
+    @abstractmethod
+    def _upsert(self, row: tuple) -> int:
+        """Write one row (COLUMNS order) with upsert_sql; its id."""
+
+    @abstractmethod
+    def _delete(self, key: str) -> bool: ...
 
     @abstractmethod
     def count(self, rating: str | None = None) -> int: ...

@@ -17,7 +17,7 @@ import threading
 import time
 from pathlib import Path
 
-from .base import KEY_INDEX, TABLE_DDL, TS_INDEX, FeedbackStore, vote_row
+from .base import KEY_INDEX, TABLE_DDL, TS_INDEX, FeedbackStore, upsert_sql
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +27,7 @@ _SCHEMA = TABLE_DDL.format(id="INTEGER PRIMARY KEY AUTOINCREMENT") + ";\n" + TS_
 # Separate: it needs the column, which databases from before keys lack
 # until _ensure adds it.
 _KEY_INDEX = KEY_INDEX
+_UPSERT = upsert_sql("?")
 
 
 class SqliteFeedbackStore(FeedbackStore):
@@ -64,26 +65,12 @@ class SqliteFeedbackStore(FeedbackStore):
                 con.close()
             self._ready = True
 
-    # -- writes ----------------------------------------------------------------
-    def add(self, question: str, answer: str, citations: list[str] | None, rating: str,
-            answerer: str | None = None, session: str | None = None, key: str | None = None) -> int:
-        """Raises sqlite3.Error when the database stays locked past the
-        timeout or the disk is full."""
-        row = vote_row(question, answer, citations, rating, answerer, session, key)
-        # On a repeated key the row is updated in place (its id is kept).
-        sql = ("INSERT INTO feedback (ts, rating, question, answer, citations, answerer, session, vote_key)"
-               " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-               " ON CONFLICT (vote_key) DO UPDATE SET ts = excluded.ts, rating = excluded.rating,"
-               " question = excluded.question, answer = excluded.answer, citations = excluded.citations,"
-               " answerer = excluded.answerer, session = excluded.session"
-               " RETURNING id")
-        return int(self._write(lambda con: con.execute(sql, row).fetchone()[0]))
+    # -- writes (sqlite3.Error when the database stays locked past the timeout or the disk is full)
+    def _upsert(self, row: tuple) -> int:
+        return int(self._write(lambda con: con.execute(_UPSERT, row).fetchone()[0]))
 
-    def withdraw(self, key: str) -> bool:
-        if not key:
-            return False
-        return bool(self._write(lambda con: con.execute(
-            "DELETE FROM feedback WHERE vote_key = ?", (key[:200],)).rowcount))
+    def _delete(self, key: str) -> bool:
+        return bool(self._write(lambda con: con.execute("DELETE FROM feedback WHERE vote_key = ?", (key,)).rowcount))
 
     def _write(self, op):
         """Run one write, retrying while another writer holds the lock; a
