@@ -3,6 +3,7 @@ index rows they become, how they score, and the real corpus's file."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -129,11 +130,28 @@ def test_embedders_without_a_batch_method_embed_questions_one_by_one(tmp_path):
 def test_aggregate_blends_text_and_best_question():
     rows = [("a", 0.8), ("a#s0", 0.8), (f"a{QUESTION_MARK}0", 0.95), (f"a{QUESTION_MARK}1", 0.6),
             ("b", 0.9), ("b#s0", 0.9)]
-    t = FusionTuning(sentence_weight=0.5, question_weight=0.5, unasked_offset=0.02)
+    t = FusionTuning(sentence_weight=0.5, question_weight=0.5, unasked_lift_share=0.0)
     got = dict(record_scores(rows, t))
     assert got["a"] == pytest.approx(0.875)  # 0.5 * 0.8 + 0.5 * 0.95: the best question counts
-    assert got["b"] == pytest.approx(0.92)  # no questions: its text alone, on the questions' scale
+    assert got["b"] == pytest.approx(0.9)  # no questions: its text alone
     assert dict(record_scores(rows, FusionTuning(sentence_weight=0.5, question_weight=0.0)))["a"] == pytest.approx(0.8)
+
+
+def test_records_without_questions_get_a_share_of_the_lift_the_asked_ones_got():
+    """Question-to-question cosines run higher than question-to-clause ones: a
+    document without curated questions is put back on their scale, by a share
+    of what the questions gave this question's top records."""
+    rows = [("a", 0.8), (f"a{QUESTION_MARK}0", 0.9),  # a: 0.8 → 0.85 (lift 0.05)
+            ("c", 0.6), (f"c{QUESTION_MARK}0", 0.9),  # c: 0.6 → 0.75 (lift 0.15), not in the top 1
+            ("b", 0.82)]
+    t = FusionTuning(sentence_weight=0.5, question_weight=0.5, unasked_lift_top=1, unasked_lift_share=0.5)
+    got = dict(record_scores(rows, t))
+    assert got["a"] == pytest.approx(0.85) and got["c"] == pytest.approx(0.75)
+    assert got["b"] == pytest.approx(0.82 + 0.5 * 0.05)  # half the top record's lift
+    assert dict(record_scores(rows, replace(t, unasked_lift_top=2)))["b"] == pytest.approx(0.82 + 0.5 * 0.10)
+    assert [u for u, _ in record_scores(rows, t)] == ["a", "b", "c"]
+    # a library without curated questions: nobody is lifted
+    assert dict(record_scores([("b", 0.82), ("d", 0.7)], t)) == {"b": 0.82, "d": 0.7}
 
 
 def test_real_corpus_questions_cover_every_clause(library):

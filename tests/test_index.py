@@ -217,7 +217,7 @@ def test_queries_use_our_vectors(env):
     assert rows[target.uid] == pytest.approx(1.0, abs=1e-4)
     best = max(sim for rid, sim in rows.items() if rid.startswith(target.uid + "#s"))
     t = FusionTuning()
-    assert res[0][1] == pytest.approx((1 - t.sentence_weight) + t.sentence_weight * best + t.unasked_offset, abs=1e-4)
+    assert res[0][1] == pytest.approx((1 - t.sentence_weight) + t.sentence_weight * best, abs=1e-4)  # no curated questions: no lift
     assert len(res) == 3 and len({u for u, _ in res}) == 3
     sims = [s for _, s in res]
     assert sims == sorted(sims, reverse=True)
@@ -270,10 +270,10 @@ def test_sentence_rows_follow_filters(env):
 
 def test_aggregate_blends_clause_and_best_sentence():
     rows = [("a#s0", 0.9), ("b", 0.8), ("a", 0.5), ("a#s1", 0.2), ("c", 0.7)]
-    got = dict(record_scores(rows, FusionTuning(sentence_weight=0.5, unasked_offset=0.0)))
+    got = dict(record_scores(rows, FusionTuning(sentence_weight=0.5)))
     assert got["a"] == pytest.approx(0.7)  # 0.5 * 0.5 + 0.5 * 0.9: the best sentence counts
     assert got["b"] == pytest.approx(0.8) and got["c"] == pytest.approx(0.7)  # no sentence rows back
-    assert [u for u, _ in record_scores(rows, FusionTuning(sentence_weight=0.5, unasked_offset=0.0))][0] == "b"
+    assert [u for u, _ in record_scores(rows, FusionTuning(sentence_weight=0.5))][0] == "b"
     assert record_scores([("x#s0", 0.9)], FusionTuning()) == []  # a sentence without its clause row is not a record
 
 

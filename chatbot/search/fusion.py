@@ -35,17 +35,26 @@ def record_scores(row_sims: Rows, tuning: FusionTuning) -> list[tuple[str, float
                 best_q[uid] = sim
         elif sim > best.get(uid, float("-inf")):
             best[uid] = sim
-    out = []
-    for uid, c in clause.items():
-        m = best.get(uid)
-        text = c if m is None else (1 - weight) * c + weight * m
-        q = best_q.get(uid)
-        # A record with no curated questions (a document nobody wrote any for)
-        # scores by its text, whose cosines run lower than question-to-question
-        # ones: the offset puts it back on the same scale.
-        out.append((uid, text + tuning.unasked_offset if q is None else (1 - q_weight) * text + q_weight * q))
+    text = {uid: c if uid not in best else (1 - weight) * c + weight * best[uid] for uid, c in clause.items()}
+    asked = {uid: (1 - q_weight) * text[uid] + q_weight * best_q[uid] for uid in text if uid in best_q}
+    lift = unasked_lift(text, asked, tuning)
+    out = [(uid, asked[uid] if uid in asked else t + lift) for uid, t in text.items()]
     out.sort(key=lambda x: -x[1])
     return out
+
+
+def unasked_lift(text: dict[str, float], asked: dict[str, float], tuning: FusionTuning) -> float:
+    """What a record without curated questions (a document nobody wrote any
+    for) gets added to its text score. A question's cosine to a curated
+    question runs higher than to a clause, so the records that have them would
+    outrank the others on scale alone: the lift is a share of what curated
+    questions gave this question's best-scoring records, measured per
+    question rather than fixed, since it varies with the question's wording
+    and language."""
+    top = sorted(asked, key=asked.__getitem__, reverse=True)[:tuning.unasked_lift_top]
+    if not top:
+        return 0.0
+    return tuning.unasked_lift_share * sum(asked[u] - text[u] for u in top) / len(top)
 
 
 def mix_reworded(asked: Rows, reworded: Rows, tuning: FusionTuning) -> Rows:
