@@ -87,3 +87,33 @@ def test_search_results_carry_their_document(engine):
     d = engine.search("个体工商户 经营场所", k=5)[0].to_dict()
     assert d["doc_id"] and d["doc_title"]
     assert any(h.record.doc_id == "ibp" for h in engine.search("个体工商户 经营场所", k=5))
+
+
+@pytest.mark.parametrize("q, both", [
+    ("涉企保证金能不能用银行保函，国家条例和伊吾县方案各怎么规定", True),
+    ("欠款多久必须付，法律规定是多少天？县里有没有清欠安排", True),
+    ("县里有没有免费的法律咨询", False),  # 法律 as a service, not what the law says
+    ("国家企业信用信息公示系统在哪查年报", False),
+    ("款项支付条例第九条讲什么", False),  # the law alone
+])
+def test_a_question_asking_the_law_and_the_county_is_told_apart(engine, q, both):
+    assert engine.analyse(q).both is both
+
+
+def test_the_local_side_is_the_default_documents_place():
+    from chatbot.search.query import local_side
+
+    assert local_side("伊吾县实施营商环境优化提升三年行动方案").search("伊吾的做法")
+    assert local_side("某某市优化营商环境办法").search("某某有什么措施")
+    assert not local_side("优化营商环境条例").search("伊吾的做法")
+    assert local_side("").search("县里怎么做")
+
+
+def test_both_sides_are_retrieved_and_quoted(engine, assistant):
+    q = engine.analyse("涉企保证金能不能用银行保函，国家条例和伊吾县方案各怎么规定")
+    hits = engine.retrieve(q, k=1).hits
+    # each side's best clause is there even past k
+    assert {":" in h.record.ref for h in hits} == {True, False}
+    a = assistant.answer(q.raw)
+    assert any(":" in c for c in a.citations) and any(":" not in c for c in a.citations)
+    assert "《" in a.text and "（第" in a.text  # each quoted with its own citation

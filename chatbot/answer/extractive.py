@@ -136,8 +136,8 @@ def _with_cosine(ranked: list[Scored], uid: str, rows: dict[str, float], weight:
 
 def _claims(question: str, qset: set[str], hits: list[Hit], scorer: SentenceScorer, english: bool,
             rows: dict[str, float] | None = None, parts: bool = False,
-            companion: Callable[[str, str], bool] | None = None, figure: str | None = None
-            ) -> tuple[list[tuple[Record, list[Scored]]], float, float]:
+            companion: Callable[[str, str], bool] | None = None, figure: str | None = None,
+            both: bool = False) -> tuple[list[tuple[Record, list[Scored]]], float, float]:
     """The clauses an answer quotes and their sentences, best first; with the
     lead sentence's score and the question's IDF mass. ``figure``: the kind
     of figure the question asks for ("duration", "money", "rate")."""
@@ -191,15 +191,20 @@ def _claims(question: str, qset: set[str], hits: list[Hit], scorer: SentenceScor
             covered |= set().union(*(st for _, st in scorer.sentences(h2.record)))
     # Another document that answers too (a regulation beside the plan; the
     # other version when the question asks what changed): its best clause.
+    # A question asking for both (``both``: what the law says and what the
+    # county does) takes the other side's best clause whenever it matches at all.
     if companion is not None:
         quoted = {r.doc_id for r, _ in claims}
-        for h in hits[:t.cross_depth]:
+        local = ":" not in top.record.ref  # the default document's refs are bare
+        for h in (hits if both else hits[:t.cross_depth]):
             if h.record.doc_id in quoted or not companion(top.record.doc_id, h.record.doc_id):
+                continue
+            if both and (":" not in h.record.ref) == local:
                 continue
             sc = scorer.rank(h.record, question, qset)
             b = max((s.score for s in sc), default=0.0)
-            if (h.score + t.rerank_weight * b / total >= t.cross_ratio * combined and b > t.unmatched_evidence
-                    and b >= t.second_evidence * best_score):
+            close = h.score + t.rerank_weight * b / total >= t.cross_ratio * combined and b >= t.second_evidence * best_score
+            if b > t.unmatched_evidence and (close or both):
                 claims.append((h.record, _pick(sc, t.sentence_budget // 2, False, t)[:t.second_sentences]))
             break
     return claims, best_score, total
@@ -263,7 +268,7 @@ def compose(query: Query, hits: list[Hit], scorer: SentenceScorer, gaps: GapFind
     f: Frame = frame(english)
     qset = set(query.tokens)
     claims, best_score, total = _claims(question, qset, hits, scorer, english, rows, query.ask.parts, companion,
-                                        query.ask.figure if query.ask.kind == "figure" else None)
+                                        query.ask.figure if query.ask.kind == "figure" else None, query.both)
     # The law first for rights and time limits, the plan for what the county does.
     if query.ask.kind in ("figure", "yesno", "when") and claims[0][0].kind != "article":
         claims.sort(key=lambda c: c[0].kind != "article")

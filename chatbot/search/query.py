@@ -22,6 +22,21 @@ CHANGES = re.compile(r"变化|改了|改动|修改了|修订了|修订后|有什
                      r"|\bchanged?\b|\bdifference\b|\bnew version\b", re.IGNORECASE)
 
 
+# A question asking both what the law says and what the county does
+# ("国家条例和县里方案各怎么说", "法规规定多久该付，县里有没有清欠的安排"):
+# its answer quotes the default document and another one.
+LAW_SIDE = re.compile(r"条例|法规|上位法|国务院令|法律(?:规定|上|怎么|咋|有没有)"
+                      r"|国家(?:层面|规定|要求|的规定|和|跟|与|怎么|咋|对|有没有|是)")
+LOCAL_SIDE = r"县里|县上|县级|本县|我县|县方案|方案|当地|本地|县政府|县法院|县[^，,。？?]{0,3}局"
+
+
+def local_side(default_title: str) -> re.Pattern:
+    """The local side's words, with the place the default document is for
+    ("伊吾县实施…方案": 伊吾)."""
+    place = re.match(r"(.{2,6}?)(?:县|市|区|州|盟|旗)", default_title or "")
+    return re.compile(LOCAL_SIDE + (f"|{re.escape(place.group(1))}" if place else ""))
+
+
 @dataclass(frozen=True)
 class Query:
     raw: str
@@ -39,6 +54,7 @@ class Query:
     ask: Ask = Ask("other")  # what kind of answer the question asks for
     docs: tuple[str, ...] = ()  # documents the question names ("款项支付条例", "2020年版")
     changes: bool = False  # asks what changed between a document's versions
+    both: bool = False  # asks what the law says and what the county does (LAW_SIDE, local_side)
 
     def __post_init__(self) -> None:
         if not self.dense_text:
@@ -64,6 +80,7 @@ class QueryAnalyzer:
         # Front ends cut questions to max_question_chars with a notice; this
         # bound only keeps direct API callers from paying for 10,000 chars.
         self.max_chars = 4 * max_chars
+        self.local = local_side(library.default.title if library.corpora else "")
 
     def analyse(self, question: str) -> Query:
         norm = normalize(question[: self.max_chars])
@@ -76,5 +93,6 @@ class QueryAnalyzer:
         reworded = self.glossary.plan_wording(fixed, words, lambda t: t in text)
         listing = detect(norm, self.library.known_units, self.library.n_sections or 17)
         refs, docs = self.library.qualify(norm, find_refs(norm))
+        both = len(self.library.corpora) > 1 and bool(LAW_SIDE.search(norm)) and bool(self.local.search(norm))
         return Query(question, norm, fixed, refs, toks, fixes, coverage, reworded, words, listing,
-                     classify(norm), tuple(docs), bool(CHANGES.search(norm)))
+                     classify(norm), tuple(docs), bool(CHANGES.search(norm)), both)

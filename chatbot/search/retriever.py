@@ -80,8 +80,8 @@ class Retriever:
         score, dense0, b_norm = fuse(dense, bm, q.coverage, allowed, mode, self.tuning)
         if self.tuning.other_doc_weight != 1.0 or q.docs:
             score = score * self._prior(q)
-        for i in np.argsort(-score, kind="stable"):
-            i = int(i)
+        order = [int(i) for i in np.argsort(-score, kind="stable")]
+        for i in order:
             r = self.records[i]
             if not allowed[i] or r.uid in seen:
                 continue
@@ -89,6 +89,19 @@ class Retriever:
             seen.add(r.uid)
             if len(hits) >= k:
                 break
+        if q.both:
+            # "国家条例和县里方案各怎么说": each side's best clause is among the
+            # hits, even below the k-th, for the answer to quote both.
+            default = self.library.default_doc
+            for side in (True, False):
+                if any((h.record.doc_id == default) == side for h in hits):
+                    continue
+                i = next((i for i in order if allowed[i] and self.records[i].uid not in seen
+                          and (self.records[i].doc_id == default) == side), None)
+                if i is not None:
+                    r = self.records[i]
+                    hits.append(Hit(r, float(score[i]), dense=float(dense0[i]), bm25=float(b_norm[i]), via=mode))
+                    seen.add(r.uid)
         notice = self.dense_notice() if mode != "bm25" and not rows else None
         return Retrieval(q, hits, rows, dense if mode in ("hybrid", "dense") else None, notice)
 
@@ -110,7 +123,8 @@ class Retriever:
         one is (its own questions must not be crowded out by the library)."""
         if q.docs:
             w = self.tuning.unnamed_doc_weight
-            return np.array([1.0 if r.doc_id in q.docs else w for r in self.records])
+            default = self.library.default_doc if q.both else None  # "…条例怎么说，县里怎么做"
+            return np.array([1.0 if r.doc_id in q.docs or r.doc_id == default else w for r in self.records])
         default, w = self.library.default_doc, self.tuning.other_doc_weight
         return np.array([1.0 if r.doc_id == default else w for r in self.records])
 
