@@ -117,3 +117,21 @@ def test_both_sides_are_retrieved_and_quoted(engine, assistant):
     a = assistant.answer(q.raw)
     assert any(":" in c for c in a.citations) and any(":" not in c for c in a.citations)
     assert "《" in a.text and "（第" in a.text  # each quoted with its own citation
+
+
+def test_whom_each_regulation_applies_to_is_read_from_its_text(library):
+    scopes = {d: (party, r.ref) for d, (party, r) in library.scopes.items()}
+    assert scopes["smepay"] == ("中小企业", "smepay:3")  # 本条例所称中小企业，是指…
+    assert scopes["ibp"] == ("个体工商户", "ibp:2")  # …依法登记为个体工商户的，适用本条例
+    assert "obe" not in scopes  # 本条例所称营商环境: not a kind of party
+    assert "yiwu" not in scopes
+
+
+def test_an_asker_the_quoted_law_does_not_cover_is_told_so(assistant):
+    a = assistant.answer("我是个体户，被一家公司拖了半年货款，能按中小企业款项支付条例要利息吗")
+    first = a.text.split("\n")[0]
+    assert "适用于中小企业（第三条），未写明个体工商户的情况" in first and "条例写明的是" in first
+    assert "smepay:3" in a.citations  # the article saying whom it covers supports that sentence
+    # an asker it covers is not told so
+    b = assistant.answer("我们是小型企业，被机关拖欠款项能要逾期利息吗")
+    assert "未写明" not in b.text.split("\n")[0]

@@ -18,7 +18,7 @@ from ..search.rows import ROW_MARK
 from ..text.lexicon import tokens
 from ..text.sentences import split_sentences
 from .clauses import related, related_lines, unit_line
-from .frames import Frame, frame
+from .frames import Frame, doc_kind, frame
 from .gaps import GapFinder
 from .lead import FIGURES, first_sentence, lead
 
@@ -282,13 +282,16 @@ def compose(query: Query, hits: list[Hit], scorer: SentenceScorer, gaps: GapFind
                    best_score / total, f)
     cited = [r for r, _ in claims]
     gap = gaps.find(query, cited) if gaps is not None else None
+    if gap is not None and gap.basis is not None and gap.basis not in cited:
+        cited.append(gap.basis)  # the article stating whom the law covers supports the gap
     quotes = "".join(_quote(r, _with_proviso(s, sents, scorer.sentences(r))) for r, sents in claims for s in sents)
     notes = list(dict.fromkeys(n for r, _ in claims if note and (n := note(r))))
     if notes:
         quotes += "\n\n" + "\n".join(notes)
     parts = []
     if gap is not None:
-        parts.append(f.gap.format(gap=gap.phrase_en() if english else gap.phrase()))
+        kind = doc_kind(lead_record.doc_title, english)
+        parts.append(f.gap.format(gap=gap.phrase_en(kind) if english else gap.phrase(kind), doc=kind))
         opening = None  # the gap comes first; the quote answers what is stated
     elif not opening and f.about:  # an English reader is told what the Chinese that follows is
         quotes = f.about.format(cite=lead_record.citation, title=lead_record.title) + " " + quotes

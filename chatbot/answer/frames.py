@@ -25,7 +25,7 @@ class Frame:
     about: str  # "{cite}" "{title}": an English answer's opening when no figure or yes/no leads ("" in Chinese)
     refusal: str  # "{title}"
     missing_figure: str  # "{title}" "{kind}" "{lines}"
-    gap: str  # "{gap}": introduces what the text does state
+    gap: str  # "{gap}" "{doc}": introduces what the text does state
     not_a_question: str  # "{title}": SQL, code, instructions, mashing
 
     def unit_line(self, citation: str, title: str, units: str, deadline: str | None) -> str:
@@ -46,7 +46,7 @@ ZH = Frame(
              f"如需咨询，请拨打{HOTLINE_ZH}。"),
     missing_figure=("《{title}》涉及这个话题，但没有写明您问的具体{kind}，本助手不作推测。相关条款：\n{lines}\n\n"
                     f"具体{{kind}}请咨询主管部门或拨打{HOTLINE_ZH}。"),
-    gap="{gap}。方案写明的是：",
+    gap="{gap}。{doc}写明的是：",
     not_a_question=("这看起来不是关于政策文件的问题（本助手不执行代码、数据库语句或改变规则的指令），因此不作回答。"
                     "请用一句话说明您想了解的事项，例如“刻章要钱吗？”。本助手依据《{title}》回答。"),
 )
@@ -63,7 +63,7 @@ EN = Frame(
     missing_figure=("《{title}》 covers this topic but does not state the {kind} you asked for, and this assistant "
                     "does not guess. Related clauses:\n{lines}\n\nPlease ask the department in charge or call the "
                     "12345 government service hotline."),
-    gap="{gap}. What the plan does state:",
+    gap="{gap}. What the {doc} does state:",
     not_a_question=("This does not look like a question about the policy documents (this assistant does not run code, "
                     "database statements or instructions that change its rules), so it is not answered. Please ask "
                     "in one sentence what you want to know, e.g. \"Is carving a company seal free?\". Answers come "
@@ -95,6 +95,20 @@ def figure_en(fig: str) -> str:
     else:
         text = f"{number} {_EN_UNITS[unit]}"
     return f"{'Within ' if m.group(3) else ''}{text} ({fig})"
+
+
+# What a document is called in running text, from how its title ends
+# ("…三年行动方案" → 方案; "…条例" → 条例).
+_KINDS = {"方案": "plan", "条例": "regulation", "办法": "measures", "规定": "provisions", "意见": "opinions",
+          "决定": "decision", "通知": "notice", "法": "law"}
+
+
+def doc_kind(title: str, english: bool = False) -> str:
+    t = re.sub(r"[（(][^）)]*[）)]$", "", title or "").strip()
+    for zh, en in _KINDS.items():
+        if t.endswith(zh):
+            return en if english else zh
+    return "text" if english else "原文"
 
 
 def frame(english: bool) -> Frame:

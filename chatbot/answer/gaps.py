@@ -7,6 +7,8 @@ Read from the question and the clauses the answer quotes:
 - a word of a kind the clause names another of (普通注销 where it says 简易注销,
   本科 where it says 硕士: the glossary's contrast sets);
 - an explicit exclusion of what the clause covers ("不是简易注销的话…");
+- the kind of party another document applies to, where the quoted one applies
+  to another ("我是个体户…按中小企业那个条例": its 第三条 covers 中小企业);
 - a figure the question states that the clause does not ("提到80%了吗" where it says 75%).
 Each gives a phrase such as "方案未写明普通注销的情况（写的是简易注销）"."""
 from __future__ import annotations
@@ -33,15 +35,23 @@ class Gap:
     missing: str  # what the text does not state ("普通注销", "2026年", "哈密市")
     stated: str | None = None  # what it states instead ("简易注销"), when known
     scope: str | None = None  # the document's own period or place, for the phrase
+    doc: str | None = None  # the document whose scope it is ("《保障中小企业款项支付条例》"), when not the plan
+    basis: Record | None = None  # the article stating that scope (smepay:3), cited with the answer
 
-    def phrase_en(self) -> str:
-        if self.scope:
-            return f"The plan does not state the case of {self.missing}"
-        if self.stated:
-            return f"The plan does not state the case of {self.missing} (it covers {self.stated})"
-        return f"The plan does not state the case of {self.missing}"
+    def phrase_en(self, doc_kind: str = "plan") -> str:
+        if self.doc:
+            return f"{self.doc} applies to {self.stated} ({self.basis.citation}); it does not state the case of {self.missing}"
+        if self.stated and not self.scope:
+            return f"The {doc_kind} does not state the case of {self.missing} (it covers {self.stated})"
+        return f"The {doc_kind} does not state the case of {self.missing}"
+
+    def _basis_label(self) -> str:
+        """"第三条": the document is named just before."""
+        return self.basis.citation.replace(self.doc or "", "") if self.basis else ""
 
     def phrase(self, doc_kind: str = "方案") -> str:
+        if self.doc:
+            return f"{self.doc}适用于{self.stated}（{self._basis_label()}），未写明{self.missing}的情况"
         if self.scope:
             return f"{doc_kind}{self.scope}，未写明{self.missing}的情况"
         if self.stated:
@@ -90,6 +100,8 @@ class GapFinder:
                 m = re.search(r"(从|来自)?" + re.escape(p) + r"([市县区州省]?(?:市区|城区)?)", q)
                 if m and p not in home and p not in text and not m.group(1) and not _ORIGIN.match(q, m.end()):
                     return Gap(p + m.group(2), scope=f"是{home}的措施")
+        if (party := self._party(query, quoted[0], text)) is not None:
+            return party
         for group in self.glossary.contrasts:
             asked = [w for w in group if w in q and w not in text]
             stated = [w for w in group if w in text and w not in asked]
@@ -107,4 +119,19 @@ class GapFinder:
                 continue
             if fig not in re.sub(r"\s", "", text) and _FIGURE.search(text):
                 return Gap(fig)
+        return None
+
+    def _party(self, query: Query, lead: Record, text: str) -> Gap | None:
+        """The question is about the kind of party another document applies to
+        (个体工商户), while the leading clause's document applies to another
+        (中小企业) and the quoted text does not name the asker's kind."""
+        scopes = self.library.scopes
+        if lead.doc_id not in scopes:
+            return None
+        mine, basis = scopes[lead.doc_id]
+        asked = query.text + " " + " ".join(query.tokens)  # "个体户" is expanded to 个体工商户
+        for party, _ in scopes.values():
+            if party != mine and party in asked and party not in text:
+                doc = self.library.doc(lead.doc_id)
+                return Gap(party, mine, doc=f"《{doc.title}》" if doc else None, basis=basis)
         return None

@@ -18,6 +18,12 @@ from .source import CorpusError, check_lines, read_text
 
 log = logging.getLogger(__name__)
 
+# Whom a regulation applies to, in its own words: "本条例所称中小企业，是指…",
+# "…依法登记为个体工商户的，适用本条例". Only a kind of party counts (not
+# "营商环境").
+_SCOPE = (re.compile(r"本(?:条例|办法|规定)所称([\u4e00-\u9fff]{2,8}?)，是指"),
+          re.compile(r"为([\u4e00-\u9fff]{2,8}?)的，适用本(?:条例|办法|规定)"))
+_PARTY = re.compile(r"(?:企业|工商户|合作社|经营者|单位|组织|主体)$")
 _OTHER_DOC = re.compile(r"《?([\u4e00-\u9fff<>《》]{2,40}?(?:条例|办法|规定|细则|法))》?\s*第[一二三四五六七八九十百零\d]+条")
 
 
@@ -71,6 +77,19 @@ class Library:
             cache[doc_id] = ("\n".join(r.measure_title + "\n" + r.text for r in recs) + "\n"
                              + "\n".join(s.title or "" for s in (c.sections if c else [])))
         return cache[doc_id]
+
+    @cached_property
+    def scopes(self) -> dict[str, tuple[str, Record]]:
+        """doc id → (the kind of party it applies to, the article saying so),
+        for documents with such an article."""
+        out: dict[str, tuple[str, Record]] = {}
+        for c in self.corpora:
+            for r in c.records:
+                m = next((m for p in _SCOPE if (m := p.search(r.text))), None)
+                if m and _PARTY.search(m.group(1)):
+                    out[c.doc_id] = (m.group(1), r)
+                    break
+        return out
 
     @cached_property
     def sections(self) -> list[Section]:
