@@ -20,6 +20,10 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     print("正在加载政策文本和索引…", file=sys.stderr, flush=True)
+    from chatbot.app.starting import StartingPage
+
+    # Up before the heavy imports: the address answers from the first second.
+    page = StartingPage(args.host, args.port).start()
     from chatbot.app.bootstrap import bootstrap
     from chatbot.app.web import launch
     from chatbot.corpus.source import CorpusError
@@ -29,11 +33,12 @@ def main(argv: list[str] | None = None) -> int:
         # The index build (if one is needed) starts once the page is served:
         # started earlier it competes with the server's start for the cores.
         services = bootstrap(s, wait_for_index=False, defer_build=True)
-        demo, url = launch(services, host=args.host, port=args.port)
+        demo, url = launch(services, host=args.host, port=args.port, before_bind=page.stop)
         if services.vectors is not None:
             services.vectors.start_deferred()
     except (CorpusError, IndexUnavailable) as e:
         # e.g. Chroma server mode with the server down, or a broken corpus file
+        page.stop()
         print(f"无法启动：{e}", file=sys.stderr, flush=True)
         return 2
     print(f"伊吾县营商环境政策问答助手已启动：{url}", flush=True)

@@ -1,7 +1,9 @@
 """First start, warm start and a from-scratch build of the web app, timed
 as a person starting it sees them: the app is started as ``python app.py``
-(a real process), and the clock runs until the page answers HTTP 200 and
-until ``/readyz`` says questions get full answers.
+(a real process), and the clock runs until the address answers HTTP 200
+(the holding page, ``chatbot.app.starting``), until the chat page itself is
+served (``/config``, Gradio's), and until ``/readyz`` says questions get
+full answers.
 
     python -m eval.startup                  # a fresh clone of HEAD: cached first start, then warm
     python -m eval.startup --scratch        # also a build with no vector cache at all
@@ -53,7 +55,7 @@ def run_once(repo: Path, index_dir: Path, data_dir: Path, env_extra: dict, timeo
     proc = subprocess.Popen([sys.executable, "app.py"], cwd=repo, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     base = f"http://127.0.0.1:{port}"
-    page = ready = None
+    page = chat = ready = None
     last: dict = {}
     try:
         while time.perf_counter() - t0 < timeout:
@@ -61,6 +63,8 @@ def run_once(repo: Path, index_dir: Path, data_dir: Path, env_extra: dict, timeo
                 raise RuntimeError(f"app.py exited: {proc.stderr.read()[-2000:]}")
             if page is None and _get(base + "/")[0] == 200:
                 page = time.perf_counter() - t0
+            if chat is None and _get(base + "/config")[0] == 200:
+                chat = time.perf_counter() - t0
             code, last = _get(base + "/readyz")
             if code == 200:
                 ready = time.perf_counter() - t0
@@ -72,8 +76,10 @@ def run_once(repo: Path, index_dir: Path, data_dir: Path, env_extra: dict, timeo
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
-    return {"page_200_s": round(page, 1) if page else None, "ready_s": round(ready, 1) if ready else None,
-            "last_status": last}
+    def secs(t):
+        return round(t, 1) if t else None
+
+    return {"page_200_s": secs(page), "chat_page_s": secs(chat), "ready_s": secs(ready), "last_status": last}
 
 
 def main(argv: list[str] | None = None) -> int:

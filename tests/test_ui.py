@@ -356,11 +356,25 @@ def test_app_py_starts_and_prints_address(engine, settings, tmp_path):
     proc = subprocess.Popen([sys.executable, str(root / "app.py")], cwd=root, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
+        # the holding page answers long before Gradio is imported
+        import time
+        import urllib.error
+
+        first = None
+        deadline = time.monotonic() + 20
+        while first is None and time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as r:
+                    first = r.read().decode("utf-8")
+            except (urllib.error.URLError, ConnectionError, OSError):
+                time.sleep(0.1)
+        assert first is not None and "正在启动" in first
         line = proc.stdout.readline()
         assert f"http://127.0.0.1:{port}/" in line and "已启动" in line
         wait_ready(f"http://127.0.0.1:{port}/")
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as r:
-            assert "伊吾县营商环境政策问答助手" in r.read().decode("utf-8")
+            html = r.read().decode("utf-8")
+            assert "伊吾县营商环境政策问答助手" in html and "正在启动，请稍候" not in html  # the app took over
     finally:
         proc.terminate()
         proc.wait(timeout=20)

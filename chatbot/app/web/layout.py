@@ -4,6 +4,7 @@ starts it with the page-level settings Gradio 6 takes at launch time (theme,
 css, head, middleware)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import gradio as gr
@@ -228,11 +229,15 @@ def build_app(services: Services) -> gr.Blocks:
 
 
 def launch(services: Services, demo: gr.Blocks | None = None, host: str | None = None,
-           port: int | None = None, quiet: bool = True) -> tuple[gr.Blocks, str]:
+           port: int | None = None, quiet: bool = True, before_bind: Callable[[], None] | None = None) -> tuple[gr.Blocks, str]:
     """Start the app without blocking; returns (demo, local URL).
-    Call ``demo.block_thread()`` to serve until interrupted, ``demo.close()`` to stop."""
+    Call ``demo.block_thread()`` to serve until interrupted, ``demo.close()`` to stop.
+    ``before_bind``: called once the page is built, just before the port is
+    taken (the holding page lets go of it)."""
     s = services.settings
     demo = demo or build_app(services)
+    if before_bind is not None:
+        before_bind()
     demo.launch(server_name=host or s.host, server_port=port if port is not None else s.port,
                 prevent_thread_lock=True, quiet=quiet, show_error=False, ssr_mode=False,
                 share=False, **launch_kwargs(s.max_request_bytes, s.request_read_timeout,
