@@ -135,3 +135,19 @@ def test_an_asker_the_quoted_law_does_not_cover_is_told_so(assistant):
     # an asker it covers is not told so
     b = assistant.answer("我们是小型企业，被机关拖欠款项能要逾期利息吗")
     assert "未写明" not in b.text.split("\n")[0]
+
+
+def test_a_qualifying_half_is_never_quoted_without_its_rule(assistant):
+    import re
+
+    a = assistant.answer("总包说业主没给他钱，所以也不给我们分包结账，合同里也这么写了，合法吗")
+    assert "smepay:9" in a.citations
+    assert "；合同另有约定的" in a.text
+    assert not re.search(r"(?:^|[。）\n])合同另有约定的", a.text)  # the proviso alone misstates the rule
+
+
+def test_a_time_limit_lead_carries_its_ceiling(assistant):
+    a = assistant.answer("我们是小公司，给县里机关供货，机关最晚多少天必须付款")
+    assert a.text.startswith("30日内（合同另有约定的，从其约定，但付款期限最长不得超过60日）。")
+    b = assistant.answer("简易注销公示要多少天")
+    assert b.text.startswith("20天。")  # a rule without a qualifying half leads with its figure alone

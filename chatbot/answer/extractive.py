@@ -234,14 +234,33 @@ def _figure_first(cands: list, hits: list[Hit], candidate, has, t: ExtractiveTun
 PROVISO = re.compile(r"^(?:合同另有约定|另有约定|另有规定|法律、行政法规另有规定|但|除|其中|超过|逾期|确有)")
 
 
-def _with_proviso(s: Scored, picked: list[Scored], sentences: list[tuple[str, set[str]]]) -> Scored:
-    """``s`` with the next sentence of its clause appended when that one
-    qualifies it and is not quoted anyway."""
-    nxt = s.index + 1
+def _whole_rule(s: Scored, picked: list[Scored], sentences: list[tuple[str, set[str]]]) -> Scored:
+    """``s`` as a whole rule: with the next sentence of its clause appended
+    when that one qualifies it, or, when ``s`` is itself the qualifying half,
+    with the rule before it ("合同另有约定的…" never stands alone). A half
+    quoted anyway is not repeated."""
+    here = {p.index for p in picked}
+    prev, nxt = s.index - 1, s.index + 1
+    if (PROVISO.match(s.sentence) and prev >= 0 and prev not in here
+            and sentences[prev][0].rstrip().endswith(("；", ";"))):
+        return Scored(s.record, sentences[prev][0].rstrip().rstrip("；;") + "；" + s.sentence, prev, s.score)
     if (not s.sentence.rstrip().endswith(("；", ";")) or nxt >= len(sentences)
-            or any(p.index == nxt for p in picked) or not PROVISO.match(sentences[nxt][0])):
+            or nxt in here or not PROVISO.match(sentences[nxt][0])):
         return s
     return Scored(s.record, s.sentence.rstrip().rstrip("；;") + "；" + sentences[nxt][0], s.index, s.score)
+
+
+def _with_limit(opening: str, s: Scored, picked: list[Scored], sentences, figure: str | None) -> str:
+    """"30日内。" read from a rule whose qualifying half sets another figure
+    ("合同另有约定的…最长不得超过60日") carries that half: the figure alone
+    would be the rule without its ceiling."""
+    whole = _whole_rule(s, picked, sentences)
+    if whole.index != s.index or whole.sentence == s.sentence:
+        return opening
+    extra = whole.sentence[len(s.sentence.rstrip().rstrip("；;")) + 1:].rstrip("。")
+    if not FIGURES.get(figure or "", FIGURES["count"]).search(extra):
+        return opening
+    return f"{opening.rstrip('。')}（{clean_sentence(extra)}）。"
 
 
 def _quote(r: Record, s: Scored) -> str:
@@ -280,11 +299,14 @@ def compose(query: Query, hits: list[Hit], scorer: SentenceScorer, gaps: GapFind
         claims[0] = (lead_record, picked)
     opening = lead(query.ask, query.normalized, lead_record, picked[0].sentence if picked else "",
                    best_score / total, f)
+    if opening and picked and not english and query.ask.kind == "figure":
+        opening = _with_limit(opening, picked[0], picked, scorer.sentences(lead_record), query.ask.figure)
     cited = [r for r, _ in claims]
     gap = gaps.find(query, cited) if gaps is not None else None
     if gap is not None and gap.basis is not None and gap.basis not in cited:
         cited.append(gap.basis)  # the article stating whom the law covers supports the gap
-    quotes = "".join(_quote(r, _with_proviso(s, sents, scorer.sentences(r))) for r, sents in claims for s in sents)
+    # Quoted as whole rules (the lead's figure is read from the rule's own half).
+    quotes = "".join(_quote(r, _whole_rule(s, sents, scorer.sentences(r))) for r, sents in claims for s in sents)
     notes = list(dict.fromkeys(n for r, _ in claims if note and (n := note(r))))
     if notes:
         quotes += "\n\n" + "\n".join(notes)

@@ -100,7 +100,8 @@ class GapFinder:
                 m = re.search(r"(从|来自)?" + re.escape(p) + r"([市县区州省]?(?:市区|城区)?)", q)
                 if m and p not in home and p not in text and not m.group(1) and not _ORIGIN.match(q, m.end()):
                     return Gap(p + m.group(2), scope=f"是{home}的措施")
-        if (party := self._party(query, quoted[0], text)) is not None:
+        lead = f"{quoted[0].measure_title} {quoted[0].text}"  # another clause naming the asker does not widen this one
+        if (party := self._party(query, quoted[0], lead)) is not None:
             return party
         for group in self.glossary.contrasts:
             asked = [w for w in group if w in q and w not in text]
@@ -124,7 +125,7 @@ class GapFinder:
     def _party(self, query: Query, lead: Record, text: str) -> Gap | None:
         """The question is about the kind of party another document applies to
         (个体工商户), while the leading clause's document applies to another
-        (中小企业) and the quoted text does not name the asker's kind."""
+        (中小企业) and its own text does not name the asker's kind."""
         scopes = self.library.scopes
         if lead.doc_id not in scopes:
             return None
