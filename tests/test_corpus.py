@@ -519,6 +519,9 @@ def test_read_manifest_errors(tmp_path):
     (tmp_path / "manifest.json").write_text(json.dumps([{"file": "a.txt"}]), "utf-8")
     with pytest.raises(CorpusError, match="needs 'id' and 'file'"):
         read_manifest(tmp_path)
+    (tmp_path / "manifest.json").write_text(json.dumps([{"id": "a", "file": "a.txt", "orders": ["755号"]}]), "utf-8")
+    with pytest.raises(CorpusError, match="'orders' must be a list of 令 numbers"):
+        read_manifest(tmp_path)
 
 
 def test_read_manifest_without_manifest_uses_txt_files(tmp_path):

@@ -54,6 +54,7 @@ def test_a_malformed_regulation_is_read_with_warnings():
     ("722号令第三十七条", "obe:37"),
     ("2020年版第八条", "smepay2020:8"),
     ("728号令第九条", "smepay2020:9"),
+    ("755号令第13条", "ibp:13"),  # the manifest's orders: this file's header has no 令号
     ("修订前的保障中小企业款项支付条例第九条", "smepay2020:9"),
     ("《优化营商环境条例》第十二条", "obe:12"),
     ("第13条", "13"),

@@ -209,6 +209,8 @@ def load_library(corpus_dir: Path, default_doc: str = "yiwu") -> Library:
             c.title = spec.title
         c.examples, c.short_names, c.supersedes = spec.examples, spec.short_names, spec.supersedes
         c.effective = spec.effective or c.metadata.get("effective")
+        if spec.orders:
+            c.metadata["orders"] = sorted({*c.metadata.get("orders", []), *spec.orders})
         if spec.questions is not None:
             if not spec.questions.is_file():
                 raise CorpusError(f"{spec.questions}: questions file not found (listed in {spec.source})")

@@ -29,6 +29,7 @@ class DocumentSpec:
     short_names: tuple[str, ...] = ()  # what people call it ("款项支付条例")
     effective: str | None = None  # in force since, YYYY-MM-DD
     supersedes: str | None = None  # the id of the version this one replaces
+    orders: tuple[int, ...] = ()  # its 国务院令 numbers, when the file's header does not carry them
 
 
 def _manifest_line(raw: str, key: str, value: str, start: int = 0) -> tuple[int, int] | None:
@@ -48,7 +49,8 @@ def read_manifest(corpus_dir: Path) -> list[DocumentSpec]:
     names the document's format ("plan", "regulation"; detected when absent);
     ``examples`` lists example questions for the web page; ``short_names``
     what people call it; ``effective`` the date it is in force from;
-    ``supersedes`` the id of the earlier version it replaces.
+    ``supersedes`` the id of the earlier version it replaces; ``orders`` its
+    国务院令 numbers where the file's header lines lack them ("755号令第13条").
     """
     corpus_dir = Path(corpus_dir)
     manifest = corpus_dir / "manifest.json"
@@ -74,6 +76,7 @@ def read_manifest(corpus_dir: Path) -> list[DocumentSpec]:
             fmt = d.get("format")
             examples, short = d.get("examples", []), d.get("short_names", [])
             effective, supersedes = d.get("effective"), d.get("supersedes")
+            orders = d.get("orders", [])
             if isinstance(doc_id, str) and (found := _manifest_line(raw, "id", doc_id, cursor)):
                 where = f"{manifest}:{found[0]}: entry {i + 1}"
                 cursor = found[1]
@@ -94,6 +97,8 @@ def read_manifest(corpus_dir: Path) -> list[DocumentSpec]:
                     raise CorpusError(f"{where}: '{key}' must be a list of texts")
             if effective is not None and not (isinstance(effective, str) and _DAY.fullmatch(effective)):
                 raise CorpusError(f"{where}: 'effective' must be a date YYYY-MM-DD")
+            if not isinstance(orders, list) or not all(isinstance(n, int) and n > 0 for n in orders):
+                raise CorpusError(f"{where}: 'orders' must be a list of 令 numbers")
             if supersedes is not None and not isinstance(supersedes, str):
                 raise CorpusError(f"{where}: 'supersedes' must be a document id")
             if any(s.id == doc_id for s in specs):
@@ -103,7 +108,7 @@ def read_manifest(corpus_dir: Path) -> list[DocumentSpec]:
                                       corpus_dir / questions if questions else None,
                                       corpus_dir / declines if declines else None, fmt,
                                       tuple(x.strip() for x in examples), tuple(x.strip() for x in short),
-                                      effective, supersedes))
+                                      effective, supersedes, tuple(orders)))
         ids = {s.id for s in specs}
         for spec in specs:
             if spec.supersedes is not None and (spec.supersedes not in ids or spec.supersedes == spec.id):
