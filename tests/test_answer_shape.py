@@ -40,6 +40,22 @@ def test_several_things_asked_at_once():
     assert not classify("刻章要钱吗").parts
 
 
+@pytest.mark.parametrize("q, legal", [
+    ("甲方非要现金交保证金，不收银行保函，有规定吗", True),
+    ("窗口让我们必须找指定的中介，这样合规吗", True),
+    ("换了领导就说之前的承诺不算数，站得住吗", True),
+    ("刻章要钱吗", False),
+    ("简易注销公示要多少天", False),
+])
+def test_asking_whether_something_is_lawful(q, legal):
+    assert classify(q).legal is legal
+
+
+def test_a_lawfulness_question_is_led_by_the_law(assistant):
+    a = assistant.answer("干工程的，甲方非要现金交保证金，不收银行保函，有规定吗")
+    assert a.citations[0] == "smepay:13" and "应当接受" in metrics.lead(a.text)
+
+
 def test_yes_no_leads_with_the_answer(assistant):
     a = assistant.answer("开个小公司刻章要花钱吗？")
     assert first(a.text) == "不需要" and "首套印章" in metrics.lead(a.text) and "免服务费" in metrics.lead(a.text)
@@ -208,3 +224,10 @@ def test_score_on_hand_made_rows():
     assert m["citation_precision"] == round(2 / 3, 4)  # lists are scored by their own precision
     assert m["gap_or_refusal_rate"] == 1.0 and m["list_recall"] == 0.75 and m["list_precision"] == 0.75
     assert m["false_refusal_rate"] == 0.0 and re.fullmatch(r"\d\.\d+", str(m["citation_hit_rate"]))
+
+
+def test_the_year_asked_about_picks_the_sentence(assistant):
+    """第55条 sets 88% / 91% / 94% for 2023 / 2024 / 2025."""
+    assert assistant.answer("2024年底前网上办理比例要达到多少").text.startswith("91%。")
+    en = assistant.answer("What share of applications should be online by the end of 2024?")
+    assert en.text.startswith("91%") and en.citations[0] == "55"

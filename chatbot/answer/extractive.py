@@ -137,7 +137,7 @@ def _with_cosine(ranked: list[Scored], uid: str, rows: dict[str, float], weight:
 def _claims(question: str, qset: set[str], hits: list[Hit], scorer: SentenceScorer, english: bool,
             rows: dict[str, float] | None = None, parts: bool = False,
             companion: Callable[[str, str], bool] | None = None, figure: str | None = None,
-            both: bool = False) -> tuple[list[tuple[Record, list[Scored]]], float, float]:
+            both: bool = False, legal: bool = False) -> tuple[list[tuple[Record, list[Scored]]], float, float]:
     """The clauses an answer quotes and their sentences, best first; with the
     lead sentence's score and the question's IDF mass. ``figure``: the kind
     of figure the question asks for ("duration", "money", "rate")."""
@@ -196,15 +196,17 @@ def _claims(question: str, qset: set[str], hits: list[Hit], scorer: SentenceScor
     if companion is not None:
         quoted = {r.doc_id for r, _ in claims}
         local = ":" not in top.record.ref  # the default document's refs are bare
-        for h in (hits if both else hits[:t.cross_depth]):
+        # "这样合法吗" led by the plan: the law's best article joins the same way.
+        relaxed = both or (legal and local)
+        for h in (hits if relaxed else hits[:t.cross_depth]):
             if h.record.doc_id in quoted or not companion(top.record.doc_id, h.record.doc_id):
                 continue
-            if both and (":" not in h.record.ref) == local:
+            if relaxed and (":" not in h.record.ref) == local:
                 continue
             sc = scorer.rank(h.record, question, qset)
             b = max((s.score for s in sc), default=0.0)
             close = h.score + t.rerank_weight * b / total >= t.cross_ratio * combined and b >= t.second_evidence * best_score
-            if b > t.unmatched_evidence and (close or both):
+            if b > t.unmatched_evidence and (close or relaxed):
                 claims.append((h.record, _pick(sc, t.sentence_budget // 2, False, t)[:t.second_sentences]))
             break
     return claims, best_score, total
@@ -250,6 +252,21 @@ def _whole_rule(s: Scored, picked: list[Scored], sentences: list[tuple[str, set[
     return Scored(s.record, s.sentence.rstrip().rstrip("；;") + "；" + sentences[nxt][0], s.index, s.score)
 
 
+_YEAR = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
+
+
+def _year_sentence(question: str, picked: list[Scored]) -> int | None:
+    """The quoted sentence naming the one year the question names, when
+    another quoted sentence names a different year."""
+    years = set(_YEAR.findall(question))
+    if len(years) != 1 or len(picked) < 2:
+        return None
+    y = years.pop()
+    named = [j for j, x in enumerate(picked) if _YEAR.search(x.sentence)]
+    hit = [j for j in named if y in _YEAR.findall(picked[j].sentence)]
+    return hit[0] if hit and len(named) > len(hit) else None
+
+
 def _with_limit(opening: str, s: Scored, picked: list[Scored], sentences, figure: str | None) -> str:
     """"30日内。" read from a rule whose qualifying half sets another figure
     ("合同另有约定的…最长不得超过60日") carries that half: the figure alone
@@ -287,13 +304,20 @@ def compose(query: Query, hits: list[Hit], scorer: SentenceScorer, gaps: GapFind
     f: Frame = frame(english)
     qset = set(query.tokens)
     claims, best_score, total = _claims(question, qset, hits, scorer, english, rows, query.ask.parts, companion,
-                                        query.ask.figure if query.ask.kind == "figure" else None, query.both)
-    # The law first for rights and time limits, the plan for what the county does.
-    if query.ask.kind in ("figure", "yesno", "when") and claims[0][0].kind != "article":
-        claims.sort(key=lambda c: c[0].kind != "article")
-    # The sentence that answers what is asked goes first.
+                                        query.ask.figure if query.ask.kind == "figure" else None, query.both,
+                                        query.ask.legal)
+    # The law first for rights and time limits, the plan for what the county
+    # does: when the law's quoted sentence matches the question about as well.
+    if (query.ask.kind in ("figure", "yesno", "when") or query.ask.legal) and claims[0][0].kind != "article":
+        lead_best = max((x.score for x in claims[0][1]), default=0.0)
+        claims.sort(key=lambda c: not (c[0].kind == "article"
+                                       and max((x.score for x in c[1]), default=0.0) >= scorer.tuning.law_first * lead_best))
+    # The sentence that answers what is asked goes first: the one naming the
+    # year asked about ("2024年底前…91%" for "by the end of 2024"), else by the ask.
     lead_record, picked = claims[0]
-    i = first_sentence(query.ask, [s.sentence for s in picked])
+    i = _year_sentence(query.normalized, picked)
+    if i is None:
+        i = first_sentence(query.ask, [s.sentence for s in picked])
     if i:
         picked = [picked[i]] + [s for j, s in enumerate(picked) if j != i]
         claims[0] = (lead_record, picked)

@@ -37,6 +37,7 @@ class FusionTuning:
     # (the regulation answering fresh2's 保证金 and 一次性告知 questions beside the plan).
     unasked_lift_top: int = 5
     unasked_lift_share: float = 0.5
+    unasked_lift_share_en: float = 0.5  # the same for an English question
     unnamed_doc_weight: float = 0.8  # a question naming a document: the others' records weigh this
     # The dense pass scores every row of a small library (a record's score
     # needs its clause and all its sentences); past this many rows it takes
@@ -93,6 +94,9 @@ class ExtractiveTuning:
     # 0.8 / 0.85 / 0.9 / 0.95 tried (session 11): plan precision against cross-document answers.
     # Session 14, with the unasked lift: 0.85 cost the plan sets 1–3 points of precision, 0.9 none.
     cross_ratio: float = 0.9
+    # A yes/no, figure or when question quotes a regulation's article first
+    # when its best sentence scores this share of the lead clause's (not tuned).
+    law_first: float = 0.8
     # A question asking for a length of time, a sum or a rate whose lead
     # clause states none: the best clause among this many hits that states
     # one leads instead, when it scores this close to the lead.

@@ -41,6 +41,11 @@ WHAT = re.compile(r"是什么|什么是|啥是|是啥|指什么|什么意思|什
 # Several things asked at once ("小微企业和居民接电分别有啥便利？", two questions in one).
 PARTS = re.compile(r"分别|以及|还有|另外|同时|和.{1,12}(?:呢|吗|有什么|都|各)|[？?].{2,}[？?]|吗.{2,}[吗？?]"
                    r"|\band\b.{2,40}\?.*\?|\bboth\b", _I)
+# Whether something done to the asker is lawful ("这样合法吗", "有没有规定", "站得住吗"):
+# a law answers that, so a regulation's article may join and lead the answer.
+LEGAL = re.compile(r"(?:合法|违法|合规|违规)(?:吗|么|不|的吗)|是否(?:合法|违法|合规|违规)|合不合[法规]|算不算违|算违[法规]"
+                   r"|有没有规定|有规定吗|站得住|能这样|可以这样|这样行吗|这么做对不对|这样做对吗|有说法吗|有没有说法"
+                   r"|依据哪条|\bis (?:this|that|it) (?:legal|allowed)\b", _I)
 COMPARE = re.compile(r"区别|不同|差别|差异|相比|比较|还是|哪个更|\bdifference\b|\bcompare", _I)
 
 
@@ -50,13 +55,14 @@ class Ask:
     figure: str | None = None  # "duration" | "money" | "rate" | "count" (kind "figure")
     polarity: str | None = None  # "cost" | "need" | "can" | "other" (kind "yesno")
     parts: bool = False  # several things asked at once: the answer may draw on several clauses
+    legal: bool = False  # whether something is lawful (LEGAL)
 
 
 def classify(text: str) -> Ask:
     """The kind of answer ``text`` asks for (normalised question text)."""
     from dataclasses import replace
 
-    ask = _kind(text.strip())
+    ask = replace(_kind(text.strip()), legal=bool(LEGAL.search(text)))
     return replace(ask, parts=bool(PARTS.search(text))) if ask.kind != "compare" else replace(ask, parts=True)
 
 

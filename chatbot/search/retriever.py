@@ -2,7 +2,7 @@
 (one pass over every row, reused by the refusal signals) and BM25, fused."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -75,7 +75,8 @@ class Retriever:
         if len(hits) >= k:
             return Retrieval(q, hits[:k] if len(q.refs) <= 1 else hits)
         rows = self.dense_rows(q) if mode in ("hybrid", "dense") else []
-        dense = self.dense_scores(rows) if mode in ("hybrid", "dense") else np.full(len(self.records), np.nan)
+        dense = (self.dense_scores(rows, q.english) if mode in ("hybrid", "dense")
+                 else np.full(len(self.records), np.nan))
         bm = self.lexical.scores(q.tokens) if mode in ("hybrid", "bm25") else np.zeros(len(self.records))
         score, dense0, b_norm = fuse(dense, bm, q.coverage, allowed, mode, self.tuning)
         if self.tuning.other_doc_weight != 1.0 or q.docs:
@@ -89,11 +90,12 @@ class Retriever:
             seen.add(r.uid)
             if len(hits) >= k:
                 break
-        if q.both:
+        if q.both or q.ask.legal:
             # "国家条例和县里方案各怎么说": each side's best clause is among the
-            # hits, even below the k-th, for the answer to quote both.
+            # hits, even below the k-th, for the answer to quote both; "这样
+            #合法吗": the best article of another document (a law) is.
             default = self.library.default_doc
-            for side in (True, False):
+            for side in ((True, False) if q.both else (False,)):
                 if any((h.record.doc_id == default) == side for h in hits):
                     continue
                 i = next((i for i in order if allowed[i] and self.records[i].uid not in seen
@@ -156,10 +158,13 @@ class Retriever:
         asked, reworded = v.query_vectors([q.text, q.dense_text])
         return mix_reworded(v.search_rows(asked, n), v.search_rows(reworded, n), self.tuning)
 
-    def dense_scores(self, rows: Rows) -> np.ndarray:
+    def dense_scores(self, rows: Rows, english: bool = False) -> np.ndarray:
         """Per-record dense scores from row cosines (NaN where unknown)."""
         scores = np.full(len(self.records), np.nan)
-        for uid, sim in record_scores(rows, self.tuning):
+        t = self.tuning
+        if english:  # an English question meets the plan's English curated questions: a larger gap to close
+            t = replace(t, unasked_lift_share=t.unasked_lift_share_en)
+        for uid, sim in record_scores(rows, t):
             if uid in self._pos:
                 scores[self._pos[uid]] = sim
         return scores
