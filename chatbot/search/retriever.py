@@ -2,6 +2,7 @@
 (one pass over every row, reused by the refusal signals) and BM25, fused."""
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -9,6 +10,7 @@ import numpy as np
 from ..corpus.library import Library
 from ..domain.records import Hit, Record
 from ..domain.tuning import FusionTuning
+from ..text.bilingual import Translator
 from ..text.glossary import Glossary
 from ..text.lexicon import init_dictionary
 from ..text.typos import TypoFixer
@@ -174,12 +176,15 @@ class Retriever:
 
 
 def build_retriever(library: Library, vectors: VectorIndex | None, tuning: FusionTuning,
-                    max_question_chars: int, glossary: Glossary | None = None) -> Retriever:
+                    max_question_chars: int, glossary: Glossary | None = None,
+                    dictionary: Callable[[], Iterable[tuple[str, list[str]]]] | None = None) -> Retriever:
     """The lexical side and the analyser over ``library``: jieba learns the
     documents' terms first, since every token below depends on them."""
     glossary = glossary or Glossary.empty()
     init_dictionary(library.text)
     lexical = LexicalIndex(library.records, library.questions_of, tuning.bm25_k1, tuning.bm25_b)
     typos = TypoFixer(library.text, lexical.vocab, glossary)
-    analyzer = QueryAnalyzer(library, lexical.vocab, typos, glossary, max_question_chars)
+    # English words → the Chinese words these documents use, from a general dictionary.
+    translator = Translator(dictionary, lambda w: lexical.df.get(w, 0), tuning.bilingual_per_key) if dictionary else None
+    analyzer = QueryAnalyzer(library, lexical.vocab, typos, glossary, max_question_chars, translator)
     return Retriever(library, analyzer, lexical, vectors, tuning)
