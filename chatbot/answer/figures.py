@@ -12,15 +12,22 @@ from ..domain.records import Hit
 # contain is one the plan does not answer ("失业保险金每个月能领多少钱").
 # Only asking forms count: "电费比国家电价贵" names a price without asking one.
 ASKS_MONEY = re.compile(r"多少钱|多少元|多少万|几块钱|交多少|缴多少|贷多少|领多少|补多少|赔多少|给多少|发多少|奖多少|涨多少"
-                        r"|(?:价格|电价|水价|气价|价钱|租金|工资|补助|补贴|奖金|奖励|费用|标准|津贴|利息|罚款)"
+                        r"|(?:价格|电价|水价|气价|价钱|租金|工资|补助|补贴|奖金|奖励|费用|标准|津贴|利息|罚款|基数|额度|限额|数额|上限|下限)"
                         r"(?:是|有|大概|一般|具体|能拿|能领|能给|给)?(?:多少|几)"
                         r"|多少(?:补贴|补助|奖励|奖金|津贴|工资|利息|罚款)"
-                        r"|什么价|啥价|收费标准|贴息|安家费")
+                        r"|什么价|啥价|收费标准|贴息|安家费|(?:按|是)(?:什么|啥|哪个)(?:标准|价)收"
+                        r"|多少(?:钱|元|万)?(?:以下|以上|以内)")
 # "几个点" is a rate only after a verb of change ("降几个点"); "开几个点" are outlets.
 ASKS_RATE = re.compile(r"比例|税率|费率|利率|征收率|报销比|百分之几|百分之多少|[降涨提高低返扣抽]几个点|起征点")
 # "免费" answers "多少钱" as well as a figure does.
-MONEY = re.compile(r"\d+(?:\.\d+)?\s*(?:元|万元|亿元)|[%％]|免费|零收费|免收|不收取|免服务费|免交|减免")
+MONEY = re.compile(r"\d+(?:\.\d+)?\s*(?:元|万元|亿元)|[一二三四五六七八九十百千万两]+(?:元|万元|亿元)|[%％]|免费|零收费|免收"
+                   r"|不收取|免服务费|免交|减免")
 RATE = re.compile(r"[%％]|百分之")
+# A rate written out ("按照每日利率万分之五支付逾期利息") answers "能要多少逾期利息",
+# but only in a sentence about the rate asked for: the same clause's
+# "1年期贷款市场报价利率" gives no figure for "LPR具体是多少".
+WRITTEN_RATE = re.compile(r"[%％‰]|[百千万]分之[零〇一二三四五六七八九十百\d.]")
+_RATE_NOUN = re.compile(r"([\u4e00-\u9fff]{2})(?:利息|利率)")
 
 
 # Likewise a duration or a calendar date: "最快几天能拿到执照" asks for a figure.
@@ -45,9 +52,12 @@ ASKS_PLACE = re.compile(r"在哪条街|(?:具体|办公|详细)地址|地址在�
 PLACE = re.compile(r"\d{1,2}[:：]\d{2}|\d+号楼|路\d+号")
 ASKS_PHONE = re.compile(r"(?:电话|热线)(?:号码)?(?:是)?(?:多少|几号)|联系电话|\bphone number\b", re.IGNORECASE)
 PHONE = re.compile(r"\d{5,}")
+ASKS_URL = re.compile(r"网址|网站(?:是|叫)?(?:多少|什么|啥|哪个)|链接(?:是|在)?(?:多少|什么|啥|哪)|\bwebsite\b|\burl\b", re.IGNORECASE)
+URL = re.compile(r"https?://|www\.|\.(?:cn|com|gov|org)\b", re.IGNORECASE)
 
 FIGURES = ((ASKS_RATE, RATE, "比例"), (ASKS_MONEY, MONEY, "金额"), (ASKS_DURATION, DURATION, "天数或日期"),
            (ASKS_MATERIALS, MATERIALS, "材料清单"), (ASKS_PLACE, PLACE, "地址或办公时间"), (ASKS_PHONE, PHONE, "电话号码"),
+           (ASKS_URL, URL, "网址"),
            (EN_ASKS_RATE, RATE, "比例"), (EN_ASKS_MONEY, MONEY, "金额"), (EN_ASKS_DURATION, DURATION, "天数或日期"))
 
 
@@ -77,8 +87,21 @@ def missing_figure(question: str, clause: str, best: str | None = None) -> str |
     for asks, has, kind in FIGURES:
         where = best if kind == "材料清单" and best is not None else clause
         if asks.search(question) and not has.search(where):
+            if kind in ("比例", "金额") and rate_stated(question, where):
+                continue
             return kind
     return None
+
+
+def rate_stated(question: str, clause: str) -> bool:
+    """A written-out rate in a sentence that names the rate the question asks
+    about: its qualifier and 利息 or 利率 ("逾期利率" in "…按照每日利率万分之五
+    支付逾期利息"; "报价利率" is not)."""
+    kinds = set(_RATE_NOUN.findall(question))
+    if not kinds and re.search(r"\binterest\b", question, re.IGNORECASE):
+        kinds = {"利息"}  # an English question: any interest rate written out
+    return bool(kinds) and any(WRITTEN_RATE.search(s) and ("利息" in s or "利率" in s) and any(k in s for k in kinds)
+                               for s in re.split(r"[。；;]", clause))
 
 
 def amount_gap(question: str, clause: str, best: str | None = None) -> float:

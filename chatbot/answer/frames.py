@@ -71,7 +71,7 @@ EN = Frame(
 )
 
 FIGURE_EN = {"金额": "amount", "比例": "rate", "天数或日期": "number of days or date", "材料清单": "list of documents",
-             "地址或办公时间": "address or office hours", "电话号码": "phone number"}
+             "地址或办公时间": "address or office hours", "电话号码": "phone number", "网址": "web address"}
 
 
 # A figure's unit in English, for the lead of an English answer: the
