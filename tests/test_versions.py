@@ -75,3 +75,23 @@ def test_loose_names_of_the_superseded_version(library, text):
 def test_a_named_versions_year_is_not_a_gap(assistant):
     a = assistant.answer("旧条例里，列举的拒付理由写的是“等待竣工验收批复”还是“竣工验收备案”？我指的是2020年那版")
     assert "smepay2020:13" in a.citations and "未写明2020年" not in a.text
+
+
+@pytest.mark.parametrize("question, cited, lead", [
+    ("修订前的保障中小企业款项支付条例是哪天施行的", ["smepay2020:29", "smepay:37"],
+     "《保障中小企业款项支付条例（2020年文本）》自2020年9月1日起施行（第二十九条）。"),
+    ("保障中小企业款项支付条例现在施行的是哪一版，从哪天开始施行？", ["smepay:37"], "现行的是2025年修订后的文本"),
+    ("个体户条例什么时候生效", ["ibp:39"], "《促进个体工商户发展条例》自2022年11月1日起施行。"),
+    ("728号令还有效吗", ["smepay2020:29", "smepay:37"], "已不是现行文本。"),
+    ("原来那个个体工商户条例现在还管用吗", ["ibp:39"], "《个体工商户条例》已经废止。"),  # the text ibp:39 repealed
+])
+def test_when_a_named_document_takes_effect_comes_from_its_closing_article(assistant, question, cited, lead):
+    a = assistant.answer(question)
+    assert a.citations == cited and a.text.startswith(lead) and not a.refused, a.text
+    if len(cited) == 2:  # a superseded text names the one in force
+        assert "现行的是《保障中小企业款项支付条例》，自2025年6月1日起施行" in a.text
+
+
+@pytest.mark.parametrize("question", ["付款期限从什么时候开始算", "县里的政务服务中心什么时候开始实施延时服务"])
+def test_a_topic_question_with_a_date_is_not_about_the_document(assistant, question):
+    assert assistant.answer(question).answerer != "meta"

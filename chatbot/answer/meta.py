@@ -90,3 +90,63 @@ def answer(question: str, kind: str, doc: Corpus) -> Answer:
         text = f"{title}共有{len(safeguards)}条保障措施：\n{lines}"
     hits = [Hit(r, 1.0, via="meta") for r in doc.records if r.ref in cites]
     return Answer(question, text, cites, hits, False, "meta", subject=cites)
+
+
+# When a named document took or takes effect, and which version is in force
+# ("修订前的款项支付条例是哪天施行的", "现在施行的是哪一版"): read from the
+# document's own closing article ("本条例自2025年6月1日起施行"), not its topic.
+EFFECTIVE = re.compile(r"(?:哪天|哪一天|哪年|哪一年|什么时候|啥时候|何时|几号|哪个月|几月)(?:开始|正式|起)?(?:施行|实施|生效)"
+                       r"|(?:施行|实施|生效)(?:日期|时间|日子|的时间)|(?:施行|实施|生效)(?:于|是在)?(?:哪天|何时|什么时候)"
+                       r"|(?:施行|实行|执行|适用)的?是哪(?:一)?(?:版|个版本)|现行(?:的|版|文本|版本)?是哪|哪一?版(?:在|还)?(?:施行|有效|生效|管用)"
+                       r"|还(?:有效|管用|在施行|适用)吗|是否(?:还)?有效|(?:失效|废止)了(?:吗|没)")
+_VALID = re.compile(r"还(?:有效|管用|在施行|适用)吗|是否(?:还)?有效|(?:失效|废止)了(?:吗|没)")
+_IN_FORCE = re.compile(r"本条例自(\d{4}年\d{1,2}月\d{1,2}日)起施行[^。]*。(?:[^。]*同时废止。)?")
+
+
+def _short(rec) -> str:
+    """第三十七条, where the sentence has just named the document."""
+    return label(rec).rpartition("》")[2] or label(rec)
+
+
+def asks_effective(text: str) -> bool:
+    return bool(EFFECTIVE.search(text))
+
+
+def _in_force_article(doc: Corpus):
+    for r in reversed(doc.records):
+        m = _IN_FORCE.search(r.text)
+        if m:
+            return r, m
+    return None, None
+
+
+def effective(question: str, doc: Corpus, successor: Corpus | None, predecessor: Corpus | None) -> Answer | None:
+    """The date ``doc`` took effect, quoted from its closing article, and
+    which version is in force; None when the document has no such article."""
+    rec, m = _in_force_article(doc)
+    if rec is None:
+        return None
+    cites, hits = [rec.ref], [rec]
+    sentence = m.group(0).replace("本条例", f"《{doc.title}》", 1)
+    text = f"{sentence[:-1]}（{_short(rec)}）。"
+    repealed = re.search(r"《([^》]+)》同时废止", m.group(0))
+    if repealed and repealed.group(1) in question and doc.title not in question:
+        # "原来那个个体工商户条例还管用吗": the text it repealed is asked about
+        return Answer(question, f"《{repealed.group(1)}》已经废止。{text}", cites,
+                      [Hit(rec, 1.0, via="meta")], False, "meta", subject=cites)
+    if successor is not None:
+        srec, sm = _in_force_article(successor)
+        when = f"，自{sm.group(1)}起施行（{label(srec)}）" if srec else ""
+        text = f"{text}这一文本已被修订取代，现行的是《{successor.title}》{when}。"
+        if _VALID.search(question):
+            text = "已不是现行文本。" + text
+        if srec:
+            cites.append(srec.ref)
+            hits.append(srec)
+    elif predecessor is not None:
+        revised = doc.metadata.get("revised")
+        text = (f"现行的是{revised[:4] + '年修订后的' if revised else '修订后的'}文本：{text}"
+                f"修订前的《{predecessor.title}》已被取代。")
+    elif _VALID.search(question):
+        text = "本助手收录的文件中没有取代它的新版本。" + text
+    return Answer(question, text, cites, [Hit(r, 1.0, via="meta") for r in hits], False, "meta", subject=cites)

@@ -95,6 +95,8 @@ class Assistant:
                 query = self.retriever.analyse(q)
         if (kind := meta.detect(query.normalized)) is not None:
             return meta.answer(q, kind, self.library.default)
+        if (a := self._effective(q, query)) is not None:
+            return a
         if prev is None and self._orphan_followup(query):
             return Answer(q, CLARIFY, [], [], True, "clarify")
         if query.listing is not None:
@@ -124,6 +126,19 @@ class Assistant:
             return self._refusal(q, retrieval.hits, text=self._missing_figure_note(rel, retrieval.hits),
                                  english=query.english).with_notice(retrieval.notice)
         return retrieval, rel
+
+    def _effective(self, q: str, query) -> Answer | None:
+        """"…条例哪天施行", "现在施行的是哪一版": one named document other than
+        the default, and no article named."""
+        docs = [d for d in query.docs if d != self.library.default_doc]
+        if len(docs) != 1 or query.refs or not meta.asks_effective(query.normalized):
+            return None
+        doc = self.library.doc(docs[0])
+        if doc is None:
+            return None
+        successor = self.library.doc(doc.superseded_by) if doc.superseded_by else None
+        predecessor = self.library.doc(doc.supersedes) if doc.supersedes else None
+        return meta.effective(q, doc, successor, predecessor)
 
     def _orphan_followup(self, query) -> bool:
         """"那要多长时间？" with nothing before it: ask which measure is meant
