@@ -57,6 +57,8 @@ def test_a_malformed_regulation_is_read_with_warnings():
     ("755号令第13条", "ibp:13"),  # the manifest's orders: this file's header has no 令号
     ("修订前的保障中小企业款项支付条例第九条", "smepay2020:9"),
     ("《优化营商环境条例》第十二条", "obe:12"),
+    ("款项支付新条例第九条", "smepay:9"),  # a version word inside the short name
+    ("款项支付旧条例第八条", "smepay2020:8"),
     ("第13条", "13"),
 ])
 def test_lookups_by_loose_document_names(assistant, q, ref):

@@ -16,6 +16,7 @@ _ORDER = re.compile(r"(?:国务院)?令?第?\s*(\d{3,4})\s*号(?:令)?")
 _OLD = re.compile(r"(?:(20\d{2})\s*年?\s*(?:那|这)?一?(?:版|版本|的版本|的旧版|文本|的老版))|修订前|修改前|旧版|老版|老条例|(?<!新)旧条例|原条例"
                   r"|之前的版本|以前的版本|原来的条例")
 _NEW = re.compile(r"(?:(20\d{2})\s*年?\s*(?:修订版|新版|版|版本|修订))|修订后|新版|新条例|现行|最新")
+_VERSION_TAIL = re.compile(r"(?:新|旧|老|原|现行|修订后的?|修订前的?|修改后的?|修改前的?)$")
 _KIND = ("条例", "办法", "规定", "方案")
 # "哈密市实施《优化营商环境条例》办法", "乌鲁木齐市优化营商环境条例": another document
 # that carries this one's name.
@@ -66,8 +67,9 @@ class DocNames:
             for m in re.finditer(kind, text):
                 best = None
                 for start in range(max(0, m.start() - 12), m.start() - 1):
-                    short = text[start:m.start()]
-                    if not all(_HAN.match(ch) for ch in short):
+                    # "款项支付新条例", "款项支付旧条例": the version word is not part of the name
+                    short = _VERSION_TAIL.sub("", text[start:m.start()])
+                    if not short or not all(_HAN.match(ch) for ch in short):
                         continue
                     docs = [c for c in self.corpora if c.title.endswith(kind) and _subsequence(short, c.title[:-len(kind)])]
                     if docs:
