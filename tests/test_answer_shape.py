@@ -44,6 +44,10 @@ def test_several_things_asked_at_once():
     ("甲方非要现金交保证金，不收银行保函，有规定吗", True),
     ("窗口让我们必须找指定的中介，这样合规吗", True),
     ("换了领导就说之前的承诺不算数，站得住吗", True),
+    ("街道让每家店出500块搞活动，这个能拒绝吗", True),  # may I refuse: whether it is lawful
+    ("不入会就不给开证明，这合理吗", True),
+    ("老有人上门叫拉赞助，能不给不", True),
+    ("新开办企业能不能免费刻章", False),
     ("刻章要钱吗", False),
     ("简易注销公示要多少天", False),
 ])

@@ -45,7 +45,8 @@ PARTS = re.compile(r"分别|以及|还有|另外|同时|和.{1,12}(?:呢|吗|有
 # a law answers that, so a regulation's article may join and lead the answer.
 LEGAL = re.compile(r"(?:合法|违法|合规|违规)(?:吗|么|不|的吗)|是否(?:合法|违法|合规|违规)|合不合[法规]|算不算违|算违[法规]"
                    r"|有没有规定|有规定吗|站得住|能这样|可以这样|这样行吗|这么做对不对|这样做对吗|有说法吗|有没有说法"
-                   r"|依据哪条|\bis (?:this|that|it) (?:legal|allowed)\b", _I)
+                   r"|依据哪条|(?:能|可以|有权)(?:不能)?拒绝|能不能拒绝|合理吗|合不合理|(?:允许|被允许)(?:吗|么)|允不允许"
+                   r"|(?:能|可以)不(?:给|交|缴|出)(?:吗|么|不)?|\bis (?:this|that|it) (?:legal|allowed)\b", _I)
 COMPARE = re.compile(r"区别|不同|差别|差异|相比|比较|还是|哪个更|\bdifference\b|\bcompare", _I)
 
 
