@@ -162,6 +162,8 @@ def test_typo_fixer_does_not_repair_across_words(plan_fixer, question):
     ("企业不动产等记能全程网办吗", ("等记", "登记")),
     # 多 is also a question character (多少), but here it is part of the term
     ("厂房竣工了多侧合一是怎么弄的", ("多侧合一", "多测合一")),
+    # an everyday word the glossary knows (个体户 → 个体工商户), mistyped
+    ("社区让我们这些个题户每家出两百块", ("个题户", "个体户")),
 ])
 def test_typo_fixer_repairs_plan_terms(plan_fixer, question, fix):
     assert fix in plan_fixer.fix(question)[1]

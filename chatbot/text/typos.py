@@ -61,6 +61,14 @@ class TypoFixer:
                 self.by_key.setdefault(pinyin_key(w), []).append(w)
         for ws in self.by_key.values():
             ws.sort(key=lambda w: -corpus_text.count(w))
+        # Everyday words the glossary maps to the documents' terms (个体户 →
+        # 个体工商户) are what people mistype most (个题户); they come after the
+        # documents' own words that sound the same.
+        for w in self.glossary.colloquial:
+            if 2 <= len(w) <= 4 and all(_HAN.match(c) for c in w):
+                ws = self.by_key.setdefault(pinyin_key(w), [])
+                if w not in ws:
+                    ws.append(w)
 
     def _is_word(self, frag: str) -> bool:
         """A correctly spelled everyday word (工伤, 网店) is not a typo of a
