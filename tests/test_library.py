@@ -71,6 +71,20 @@ def test_a_document_the_library_lacks_is_not_the_plan(assistant):
     assert a.refused and not a.citations and "收录的文件中没有" in a.text
 
 
+@pytest.mark.parametrize("q, foreign", [
+    ("乌鲁木齐市优化营商环境条例有哪些特别规定", ["乌鲁木齐市优化营商环境条例"]),
+    ("哈密市实施优化营商环境条例办法讲了什么", ["哈密市实施优化营商环境条例办法"]),
+    ("优化营商环境条例有哪些规定", []),
+])
+def test_a_document_carrying_a_held_ones_name_is_another(library, q, foreign):
+    assert library.names.foreign(q) == foreign
+
+
+def test_a_question_about_a_document_the_library_lacks_is_declined(assistant):
+    a = assistant.answer("乌鲁木齐市优化营商环境条例有哪些特别规定")
+    assert a.refused and not a.citations and "收录的文件中没有《乌鲁木齐市优化营商环境条例》" in a.text
+
+
 def test_answers_come_from_the_version_in_force(engine, assistant):
     hits = engine.search("机关事业单位从中小企业采购货物最迟多少天付款", k=10)
     assert not any(h.record.doc_id == "smepay2020" for h in hits)
@@ -101,6 +115,24 @@ def test_search_results_carry_their_document(engine):
 ])
 def test_a_question_asking_the_law_and_the_county_is_told_apart(engine, q, both):
     assert engine.analyse(q).both is both
+
+
+@pytest.mark.parametrize("q, law", [
+    ("个体户贷款难 条例说银行要怎么做", True),
+    ("Does the regulation protect us from retaliation?", True),
+    ("款项支付条例第九条讲什么", False),  # names its document: that one, not any law
+    ("涉企保证金能不能用银行保函，国家条例和伊吾县方案各怎么规定", True),
+    ("县里有没有免费的法律咨询", False),
+    ("新公司法规定注册资本认缴期限最长几年", False),  # 公司法 规定, not 法规
+])
+def test_a_question_asking_what_the_law_says_is_told_apart(engine, q, law):
+    assert engine.analyse(q).law is law
+
+
+def test_asking_what_the_law_says_prefers_the_laws(engine):
+    q = engine.analyse("来电反映某部门滥用行政权力排斥外地企业 条例要求部门咋做")
+    assert q.law and not q.docs
+    assert engine.retrieve(q, k=3).hits[0].record.doc_id != "yiwu"
 
 
 def test_the_local_side_is_the_default_documents_place():

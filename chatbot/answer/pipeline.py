@@ -120,6 +120,9 @@ class Assistant:
                 return self._refusal(q, [], why=f"本助手收录的文件中没有{unknown[0]}，无法查到其中的条文（收录的有：{held}）。")
             missing = "、".join(query.refs)
             return self._refusal(q, [], why=f"方案中没有编号为{missing}的条款（{self.library.numbering()}）。")
+        if query.foreign:  # "乌鲁木齐市优化营商环境条例有哪些特别规定": not the one held under that name
+            held = "、".join(f"《{c.title}》" for c in self.library.corpora if not c.superseded_by)
+            return self._refusal(q, [], why=f"本助手收录的文件中没有《{query.foreign[0]}》（收录的有：{held}）。")
         retrieval = self.retriever.retrieve(query, k=max(5, self.tuning.top_k))
         rel = self.refusal.assess(retrieval)
         if not retrieval.hits or not self.refusal.is_relevant(rel):

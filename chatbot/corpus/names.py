@@ -22,6 +22,7 @@ _KIND = ("条例", "办法", "规定", "方案")
 # that carries this one's name.
 _ANOTHER = re.compile(r"[》>]?\s*(?:实施)?(?:办法|实施细则|细则|若干规定)")
 _LOCAL = re.compile(r"(?:[省市县区州]|实施[《<]?)$")
+_PLACE_RUN = re.compile(r"[\u4e00-\u9fff]{1,8}?[省市县区州](?:实施)?[《<]?$")
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,21 @@ class DocNames:
     def _names(self, text: str) -> list[Mention]:
         return [m for m in self._candidates(text) if not _ANOTHER.match(text, m.end)
                 and not _LOCAL.search(text[max(0, m.start - 6):m.start])]
+
+    def foreign(self, text: str) -> list[str]:
+        """Documents the text names that the library does not hold, though
+        they carry a held one's name: "乌鲁木齐市优化营商环境条例",
+        "哈密市实施优化营商环境条例办法"."""
+        out: list[str] = []
+        for m in self._candidates(text):
+            after = _ANOTHER.match(text, m.end)
+            before = _PLACE_RUN.search(text[max(0, m.start - 10):m.start]) if _LOCAL.search(text[max(0, m.start - 6):m.start]) else None
+            if after or before:
+                name = (before.group(0) if before else "") + text[m.start:after.end() if after else m.end]
+                name = name.strip("《》<> ")
+                if name and name not in out:
+                    out.append(name)
+        return out
 
     def _candidates(self, text: str) -> list[Mention]:
         out: list[Mention] = []

@@ -42,6 +42,9 @@ class FusionTuning:
     unasked_lift_share: float = 0.5
     unasked_lift_share_en: float = 0.5  # the same for an English question
     unnamed_doc_weight: float = 0.8  # a question naming a document: the others' records weigh this
+    # A question asking what the law says without naming one ("条例怎么说"):
+    # the default document's records weigh this.
+    law_word_weight: float = 0.7
     # The dense pass scores every row of a small library (a record's score
     # needs its clause and all its sentences); past this many rows it takes
     # the nearest this many (a large library: the others score no dense part).

@@ -26,8 +26,11 @@ CHANGES = re.compile(r"变化|改了|改动|修改了|修订了|修订后|有什
 # A question asking both what the law says and what the county does
 # ("国家条例和县里方案各怎么说", "法规规定多久该付，县里有没有清欠的安排"):
 # its answer quotes the default document and another one.
-LAW_SIDE = re.compile(r"条例|法规|上位法|国务院令|法律(?:规定|上|怎么|咋|有没有)"
+LAW_SIDE = re.compile(r"条例|法规(?!定)|上位法|国务院令|法律(?:规定|上|怎么|咋|有没有)"
                       r"|国家(?:层面|规定|要求|的规定|和|跟|与|怎么|咋|对|有没有|是)")
+# …and one asking what the law says, naming no document ("条例说银行要怎么做",
+# "does the regulation…"): the laws answer it before the county's plan.
+LAW_WORDS = re.compile(LAW_SIDE.pattern + r"|\bregulations?\b|\bthe law\b", re.IGNORECASE)
 LOCAL_SIDE = r"县里|县上|县级|本县|我县|县方案|方案|当地|本地|县政府|县法院|县[^，,。？?]{0,3}局"
 
 
@@ -61,6 +64,8 @@ class Query:
     docs: tuple[str, ...] = ()  # documents the question names ("款项支付条例", "2020年版")
     changes: bool = False  # asks what changed between a document's versions
     both: bool = False  # asks what the law says and what the county does (LAW_SIDE, local_side)
+    law: bool = False  # asks what the law says, naming no document (LAW_WORDS)
+    foreign: tuple[str, ...] = ()  # documents named that the library lacks ("乌鲁木齐市优化营商环境条例")
 
     def __post_init__(self) -> None:
         if not self.dense_text:
@@ -105,5 +110,7 @@ class QueryAnalyzer:
         listing = detect(norm, self.library.known_units, self.library.n_sections or 17)
         refs, docs = self.library.qualify(norm, find_refs(norm))
         both = len(self.library.corpora) > 1 and bool(LAW_SIDE.search(norm)) and bool(self.local.search(norm))
+        law = len(self.library.corpora) > 1 and not docs and bool(LAW_WORDS.search(norm))
+        foreign = () if docs else tuple(self.library.names.foreign(norm))
         return Query(question, norm, fixed, refs, toks, fixes, coverage, reworded, words, listing,
-                     classify(norm), tuple(docs), bool(CHANGES.search(norm)), both)
+                     classify(norm), tuple(docs), bool(CHANGES.search(norm)), both, law, foreign)

@@ -81,7 +81,7 @@ class Retriever:
                  else np.full(len(self.records), np.nan))
         bm = self.lexical.scores(q.tokens) if mode in ("hybrid", "bm25") else np.zeros(len(self.records))
         score, dense0, b_norm = fuse(dense, bm, q.coverage, allowed, mode, self.tuning)
-        if self.tuning.other_doc_weight != 1.0 or q.docs:
+        if self.tuning.other_doc_weight != 1.0 or q.docs or (q.law and not q.both):
             score = score * self._prior(q)
         order = [int(i) for i in np.argsort(-score, kind="stable")]
         for i in order:
@@ -130,6 +130,8 @@ class Retriever:
             default = self.library.default_doc if q.both else None  # "…条例怎么说，县里怎么做"
             return np.array([1.0 if r.doc_id in q.docs or r.doc_id == default else w for r in self.records])
         default, w = self.library.default_doc, self.tuning.other_doc_weight
+        if q.law and not q.both:  # "条例怎么说": the laws first, the plan still in reach
+            return np.array([self.tuning.law_word_weight if r.doc_id == default else 1.0 for r in self.records])
         return np.array([1.0 if r.doc_id == default else w for r in self.records])
 
     def _current(self, r: Record, q: Query, filters: Filters | None) -> bool:
