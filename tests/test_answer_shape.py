@@ -84,12 +84,24 @@ def test_figure_who_and_when_lead(assistant):
     ("哈密市区办简易注销公示要几天？", "未写明哈密市区的情况"),
     ("2026年政务服务好差评满意率目标是多少？", "实施期为2023—2025年，未写明2026年的情况"),
     ("普通注销（不是简易注销）公示要多久？", "未写明普通注销的情况（写的是简易注销）"),
+    # the plan's own place named only as the comparison: the place asked about is another
+    ("我在巴里坤开公司 也跟伊吾一样刻章全免费吗", "未写明巴里坤的情况"),
 ])
 def test_the_gap_is_said_before_what_the_text_states(assistant, q, missing):
     a = assistant.answer(q)
     assert not a.refused and a.citations
     assert missing in first(a.text) and metrics.states_gap(a.text)
     assert f"（{assistant.library.get(a.citations[0]).citation}）" in a.text  # what it does state, cited
+
+
+def test_a_lawfulness_question_leads_with_the_rule_of_conduct():
+    from chatbot.answer.lead import first_sentence
+
+    legal = classify("这样可以吗，有没有规定")
+    limit = "机关、事业单位应当自交付之日起30日内支付款项，但付款期限最长不得超过60日"
+    conduct = "大型企业不得约定以收到第三方付款作为向中小企业支付款项的条件"
+    assert first_sentence(legal, [limit, conduct]) == 1  # a limit on a figure is not the rule asked about
+    assert first_sentence(classify("最长多少天要付款"), [limit, conduct]) == 0
 
 
 @pytest.mark.parametrize("q", ["开公司刻章要钱吗", "我们是哈密的公司来伊吾投标 要求本地有分公司合理吗",

@@ -27,6 +27,8 @@ _FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|个工作日|工作日|天|小�
 # "哈密的公司来…", "哈密大医院": where the asker or a thing comes from, not the
 # place the question is about.
 _ORIGIN = re.compile(r"的?(?:公司|企业|人|户口|户籍|医院|大医院|老板|客户|供应商|朋友|亲戚|厂)|来|过来|到伊|大")
+# "也跟伊吾一样…吗": the document's own place as the comparison, not the place asked about
+_LIKE = r"(?:跟|和|与|同|像)\s*{}[县市区州]?\s*(?:一样|那样|似的|相同|差不多)"
 _EXCLUDE = re.compile(r"(?:不是|并非|非|除了|不属于|不走)\s*([\u4e00-\u9fff]{2,8}?)(?:的话|的|以外|之外|）|\)|，|,|$)")
 
 
@@ -95,7 +97,7 @@ class GapFinder:
             if span and not span[0] <= y <= span[1] and m.group(1) not in text:
                 return Gap(f"{y}年", scope=f"的实施期为{span[0]}—{span[1]}年")
         home = self._home(quoted[0].doc_id)
-        if home and home[:2] not in q:
+        if home and home[:2] not in re.sub(_LIKE.format(re.escape(home[:2])), "", q):
             for p in sorted(self.glossary.places, key=len, reverse=True):
                 m = re.search(r"(从|来自)?" + re.escape(p) + r"([市县区州省]?(?:市区|城区)?)", q)
                 if m and p not in home and p not in text and not m.group(1) and not _ORIGIN.match(q, m.end()):

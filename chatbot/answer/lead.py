@@ -31,6 +31,9 @@ PROHIBITED = re.compile(r"不得|禁止|不予|不能|严禁|不适用|不属于
 # A plan that is exploring or encouraging something has not settled it.
 TENTATIVE = re.compile(r"探索|试点|鼓励|研究|逐步|争取|力争|推动|积极|适时|有序")
 PERMITS = re.compile(r"可以|可|允许|准予|即可|均可")
+# A rule of conduct a lawfulness question is settled by ("不得约定以收到第三方付款…",
+# "有权拒绝"), not a limit on a figure ("最长不得超过60日").
+CONDUCT = re.compile(r"(?:不得|禁止|严禁)(?!超过|低于|少于|高于|多于|长于|短于)|有权拒绝|有权")
 CHANNEL = re.compile(r"网上|线上|平台|窗口|热线|12345|12388|APP|app|移动端|掌上|一网通办|小程序|自助|电话|专区|大厅|系统|网站|邮寄|扫码")
 
 
@@ -56,6 +59,8 @@ def first_sentence(ask: Ask, sentences: list[str]) -> int:
         "how": CHANNEL.search,
         "yesno": lambda s: FREE.search(s) or NO_NEED.search(s) or EXCLUDED.search(s),
     }
+    if ask.legal and (i := next((i for i, s in enumerate(sentences) if CONDUCT.search(s)), None)) is not None:
+        return i
     test = tests.get(ask.kind)
     if test is None:
         return 0
