@@ -60,6 +60,7 @@ def test_a_malformed_regulation_is_read_with_warnings():
     ("款项支付新条例第九条", "smepay:9"),  # a version word inside the short name
     ("款项支付旧条例第八条", "smepay2020:8"),
     ("第13条", "13"),
+    ("伊吾方案第5.3条讲什么", "5.3"),  # the plan's title ends in a bracket: （2023-2025年）
 ])
 def test_lookups_by_loose_document_names(assistant, q, ref):
     a = assistant.answer(q)
@@ -83,6 +84,17 @@ def test_a_document_carrying_a_held_ones_name_is_another(library, q, foreign):
 def test_a_question_about_a_document_the_library_lacks_is_declined(assistant):
     a = assistant.answer("乌鲁木齐市优化营商环境条例有哪些特别规定")
     assert a.refused and not a.citations and "收录的文件中没有《乌鲁木齐市优化营商环境条例》" in a.text
+
+
+def test_whether_a_version_is_still_in_force(assistant):
+    # two names of one family: the one the question singles out (its 令号) is asked about
+    a = assistant.answer("县里方案里写的款项支付条例是728号令，现在还有效吗")
+    assert a.answerer == "meta" and a.text.startswith("已不是现行文本。")
+    assert a.citations == ["smepay2020:29", "smepay:37"]
+    # with a clause of the plan named: the version answer, then that clause
+    b = assistant.answer("伊吾方案第112条引用的是国务院令第728号，这个版本现在还用吗")
+    assert b.text.startswith("已不是现行文本。") and b.citations == ["smepay2020:29", "smepay:37", "112"]
+    assert "**第112条" in b.text
 
 
 def test_answers_come_from_the_version_in_force(engine, assistant):
@@ -121,7 +133,7 @@ def test_a_question_asking_the_law_and_the_county_is_told_apart(engine, q, both)
     ("个体户贷款难 条例说银行要怎么做", True),
     ("Does the regulation protect us from retaliation?", True),
     ("款项支付条例第九条讲什么", False),  # names its document: that one, not any law
-    ("涉企保证金能不能用银行保函，国家条例和伊吾县方案各怎么规定", True),
+    ("涉企保证金能不能用银行保函，国家条例和伊吾县方案各怎么规定", False),  # names the plan: Query.both
     ("县里有没有免费的法律咨询", False),
     ("新公司法规定注册资本认缴期限最长几年", False),  # 公司法 规定, not 法规
 ])

@@ -133,15 +133,30 @@ class Assistant:
     def _effective(self, q: str, query) -> Answer | None:
         """"…条例哪天施行", "现在施行的是哪一版": one named document other than
         the default, and no article named."""
-        docs = [d for d in query.docs if d != self.library.default_doc]
-        if len(docs) != 1 or query.refs or not meta.asks_effective(query.normalized):
+        default = self.library.default_doc
+        docs = [d for d in query.docs if d != default]
+        # "款项支付条例是728号令，现在还有效吗": two names of one family, the
+        # version the question singles out (its 令号, 2020年版) is the one asked about
+        names = self.library.names
+        if len({names.current(d) for d in docs}) == 1 and len(docs) > 1:
+            docs = [next((d for d in docs if self.library.doc(d).superseded_by), docs[0])]
+        # "方案第112条引用的728号令还用吗": the plan's clause is quoted after the answer
+        local = [r for r in query.refs if ":" not in r or r.startswith(f"{default}:")]
+        if len(docs) != 1 or len(local) != len(query.refs) or not meta.asks_effective(query.normalized):
             return None
         doc = self.library.doc(docs[0])
         if doc is None:
             return None
         successor = self.library.doc(doc.superseded_by) if doc.superseded_by else None
         predecessor = self.library.doc(doc.supersedes) if doc.supersedes else None
-        return meta.effective(q, doc, successor, predecessor)
+        a = meta.effective(q, doc, successor, predecessor)
+        records = [r for ref in local for r in self.library.leaves_of(ref.partition(":")[2] or ref)]
+        if a is not None and records:
+            quoted = lookup_answer(q, records)
+            a.text += "\n\n" + quoted.text
+            a.citations += [c for c in quoted.citations if c not in a.citations]
+            a.hits += [h for h in quoted.hits if h.record not in [x.record for x in a.hits]]
+        return a
 
     def _orphan_followup(self, query) -> bool:
         """"那要多长时间？" with nothing before it: ask which measure is meant

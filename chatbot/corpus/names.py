@@ -33,6 +33,11 @@ class Mention:
     how: str  # "name" | "order" | "version"
 
 
+def _bare(title: str) -> str:
+    """A title without its closing bracket ("…三年行动方案（2023-2025年）" → "…方案")."""
+    return re.sub(r"[（(][^（()）]*[）)]$", "", title).strip()
+
+
 def _subsequence(short: str, title: str) -> bool:
     it = iter(title)
     return all(c in it for c in short)
@@ -87,7 +92,7 @@ class DocNames:
                     short = _VERSION_TAIL.sub("", text[start:m.start()])
                     if not short or not all(_HAN.match(ch) for ch in short):
                         continue
-                    docs = [c for c in self.corpora if c.title.endswith(kind) and _subsequence(short, c.title[:-len(kind)])]
+                    docs = [c for c in self.corpora if (t := _bare(c.title)).endswith(kind) and _subsequence(short, t[:-len(kind)])]
                     if docs:
                         best = (start, docs)
                         break  # the longest run that still names a document

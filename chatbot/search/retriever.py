@@ -125,7 +125,8 @@ class Retriever:
     def _prior(self, q: Query) -> np.ndarray:
         """A document the question names is preferred; otherwise the default
         one is (its own questions must not be crowded out by the library)."""
-        if q.docs:
+        # "伊吾县方案怎么推行，条例怎么规定": the plan is named, the law side is not
+        if q.docs and not (q.both and set(q.docs) <= {self.library.default_doc}):
             w = self.tuning.unnamed_doc_weight
             default = self.library.default_doc if q.both else None  # "…条例怎么说，县里怎么做"
             return np.array([1.0 if r.doc_id in q.docs or r.doc_id == default else w for r in self.records])
