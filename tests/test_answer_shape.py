@@ -251,3 +251,12 @@ def test_the_year_asked_about_picks_the_sentence(assistant):
     # share as 共享/股份 (README, Known limits)
     en = assistant.answer("What share of government services should be handled online by the end of 2024?")
     assert en.text.startswith("91%") and en.citations[0] == "55"
+
+
+def test_a_sum_named_must_have_its_amount_in_a_sentence_naming_it():
+    from chatbot.answer.figures import missing_figure
+
+    clause = "实现灵活就业人员申报缴费基数在移动端办理。对新开办企业免费刻章。"
+    assert missing_figure("社保缴费基数是多少", clause) == "金额"  # 免费 is another sentence's
+    assert missing_figure("社保缴费基数是多少", "缴费基数为3000元。") is None
+    assert missing_figure("刻章费用是多少", clause) is None  # the clause does not name 费用: any amount answers

@@ -11,8 +11,9 @@ from ..domain.records import Hit
 # A question asking for a money amount or a rate that the best clause does not
 # contain is one the plan does not answer ("失业保险金每个月能领多少钱").
 # Only asking forms count: "电费比国家电价贵" names a price without asking one.
+_MONEY_NOUNS = r"价格|电价|水价|气价|价钱|租金|工资|补助|补贴|奖金|奖励|费用|标准|津贴|利息|罚款|基数|额度|限额|数额|上限|下限"
 ASKS_MONEY = re.compile(r"多少钱|多少元|多少万|几块钱|交多少|缴多少|贷多少|领多少|补多少|赔多少|给多少|发多少|奖多少|涨多少"
-                        r"|(?:价格|电价|水价|气价|价钱|租金|工资|补助|补贴|奖金|奖励|费用|标准|津贴|利息|罚款|基数|额度|限额|数额|上限|下限)"
+                        r"|(?:" + _MONEY_NOUNS + r")"
                         r"(?:是|有|大概|一般|具体|能拿|能领|能给|给)?(?:多少|几)"
                         r"|多少(?:补贴|补助|奖励|奖金|津贴|工资|利息|罚款)"
                         r"|什么价|啥价|收费标准|贴息|安家费|(?:按|是)(?:什么|啥|哪个)(?:标准|价)收"
@@ -28,6 +29,8 @@ RATE = re.compile(r"[%％]|百分之")
 # "1年期贷款市场报价利率" gives no figure for "LPR具体是多少".
 WRITTEN_RATE = re.compile(r"[%％‰]|[百千万]分之[零〇一二三四五六七八九十百\d.]")
 _RATE_NOUN = re.compile(r"([\u4e00-\u9fff]{2})(?:利息|利率)")
+# "社保缴费基数是多少": the sum named, asked for (not 标准, which is also a level of service).
+_NAMED_SUM = re.compile(r"(" + _MONEY_NOUNS.replace("|标准", "") + r")(?:是|有|大概|一般|具体|能拿|能领|能给|给)?(?:多少|几)")
 
 
 # Likewise a duration or a calendar date: "最快几天能拿到执照" asks for a figure.
@@ -90,7 +93,20 @@ def missing_figure(question: str, clause: str, best: str | None = None) -> str |
             if kind in ("比例", "金额") and rate_stated(question, where):
                 continue
             return kind
+        if kind == "金额" and asks.search(question) and not sum_stated(question, where):
+            return kind
     return None
+
+
+def sum_stated(question: str, clause: str) -> bool:
+    """Whether the sum the question names ("缴费基数是多少") has an amount in a
+    sentence naming it, when the clauses name it at all: another sentence's
+    "免费" or "500元" is not that sum."""
+    m = _NAMED_SUM.search(question)
+    if not m:
+        return True
+    naming = [x for x in re.split(r"[。；;]", clause) if m.group(1) in x]
+    return not naming or any(MONEY.search(x) for x in naming)
 
 
 def rate_stated(question: str, clause: str) -> bool:
