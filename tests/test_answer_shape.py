@@ -86,6 +86,7 @@ def test_figure_who_and_when_lead(assistant):
     ("普通注销（不是简易注销）公示要多久？", "未写明普通注销的情况（写的是简易注销）"),
     # the plan's own place named only as the comparison: the place asked about is another
     ("我在巴里坤开公司 也跟伊吾一样刻章全免费吗", "未写明巴里坤的情况"),
+    ("我在巴里坤开公司 刻章也是免费的吗 还是只有伊吾这样", "未写明巴里坤的情况"),
 ])
 def test_the_gap_is_said_before_what_the_text_states(assistant, q, missing):
     a = assistant.answer(q)
@@ -105,6 +106,8 @@ def test_a_lawfulness_question_leads_with_the_rule_of_conduct():
 
 
 @pytest.mark.parametrize("q", ["开公司刻章要钱吗", "我们是哈密的公司来伊吾投标 要求本地有分公司合理吗",
+                               "我住在哈密，想在伊吾开公司，刻章要钱吗", "伊吾的简易注销公示是20天吗",
+                               "人在乌鲁木齐出差，伊吾的事能在外地办吗",
                                "研究生刚毕业 想来伊吾的单位上班 能直接聘不", "第一次被查到没签合同会直接罚款吗 真不是故意的"])
 def test_no_gap_where_the_scope_matches(assistant, q):
     assert not metrics.states_gap(assistant.answer(q).text)
@@ -260,3 +263,31 @@ def test_a_sum_named_must_have_its_amount_in_a_sentence_naming_it():
     assert missing_figure("社保缴费基数是多少", clause) == "金额"  # 免费 is another sentence's
     assert missing_figure("社保缴费基数是多少", "缴费基数为3000元。") is None
     assert missing_figure("刻章费用是多少", clause) is None  # the clause does not name 费用: any amount answers
+
+
+def test_a_loan_term_is_not_a_length_of_time():
+    from chatbot.answer.lead import FIGURES
+
+    assert not FIGURES["duration"].search("约定利率不得低于合同订立时1年期贷款市场报价利率")
+    assert FIGURES["duration"].search("租赁期限不得超过20年")
+
+
+def test_a_yes_no_answered_by_a_clause_that_only_explores_says_so():
+    from chatbot.answer.lead import explored
+
+    s = "进一步完善住房公积金制度，探索开展灵活就业人员、个体工商户住房公积金制度试点，不断扩大覆盖面"
+    assert explored("个体户能不能交住房公积金", s) == "探索开展灵活就业人员、个体工商户住房公积金制度试点"
+    # the part asked about is settled; another part explores
+    assert explored("开办企业能全程网办吗", "实现企业开办全程网办，探索试点新模式") is None
+
+
+def test_the_tentative_lead_in_an_answer(assistant):
+    a = assistant.answer("个体户能不能交住房公积金")
+    assert first(a.text).startswith("方案写的是“探索开展") and "未写明现在是否已经实行" in first(a.text)
+
+
+def test_the_rule_leads_not_the_penalty_that_restates_it(assistant):
+    a = assistant.answer("国企甲方说要等审计局审计结果出来才跟我们结算，这样做符合保障中小企业款项支付条例吗")
+    assert a.citations[0] == "smepay:12"  # 不得强制要求以审计结果作为结算依据, not 第三十三条's 责令改正
+    how = assistant.answer("事业单位一直不按期付款，上面的主管部门会怎么处理他们")
+    assert how.citations[0] == "smepay:31"  # asking what happens to them: the penalty is the answer

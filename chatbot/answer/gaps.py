@@ -27,8 +27,10 @@ _FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|个工作日|工作日|天|小�
 # "哈密的公司来…", "哈密大医院": where the asker or a thing comes from, not the
 # place the question is about.
 _ORIGIN = re.compile(r"的?(?:公司|企业|人|户口|户籍|医院|大医院|老板|客户|供应商|朋友|亲戚|厂)|来|过来|到伊|大")
-# "也跟伊吾一样…吗": the document's own place as the comparison, not the place asked about
-_LIKE = r"(?:跟|和|与|同|像)\s*{}[县市区州]?\s*(?:一样|那样|似的|相同|差不多)"
+# "也跟伊吾一样…吗", "还是只有伊吾这样": the document's own place as the comparison,
+# not the place asked about
+_LIKE = (r"(?:跟|和|与|同|像|比|只有)\s*{0}[县市区州]?\s*(?:一样|那样|这样|似的|相同|差不多)?"
+         r"|{0}[县市区州]?\s*(?:一样|那样|这样|似的)")
 _EXCLUDE = re.compile(r"(?:不是|并非|非|除了|不属于|不走)\s*([\u4e00-\u9fff]{2,8}?)(?:的话|的|以外|之外|）|\)|，|,|$)")
 
 

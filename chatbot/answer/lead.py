@@ -12,11 +12,12 @@ import re
 
 from ..domain.records import Record
 from ..search.asks import Ask
-from .frames import Frame, figure_en
+from .frames import ZH, Frame, doc_kind, figure_en
 
 FIGURES = {
-    # A length of time, not a point in it: "2023年底前" and "12月31日" are dates.
-    "duration": re.compile(r"(?<![\d月.])\d{1,3}(?:\.\d+)?\s*(?:个)?(?:工作日|天|日|小时|分钟|个月|年)(?![底末初度])(?:以内|内)?"
+    # A length of time, not a point in it: "2023年底前" and "12月31日" are dates,
+    # and "1年期贷款市场报价利率" names a loan's term.
+    "duration": re.compile(r"(?<![\d月.])\d{1,3}(?:\.\d+)?\s*(?:个)?(?:工作日|天|日|小时|分钟|个月|年)(?![底末初度期])(?:以内|内)?"
                            r"|[一二三四五六七八九十两半]+(?:个)?(?:工作日|天|小时|个月)"),
     "money": re.compile(r"\d+(?:\.\d+)?\s*(?:元|万元|亿元)|免费|零收费|免服务费|免收|不收取|免交"),
     "rate": re.compile(r"\d+(?:\.\d+)?\s*[%％]|百分之[一二三四五六七八九十百]+"),
@@ -29,6 +30,22 @@ NO_NEED = re.compile(r"无需|无须|不需|不再需要|不再提交|免于提�
 EXCLUDED = re.compile(r"[（(]([^（()）]{2,20})除外[）)]|([\u4e00-\u9fff]{2,12})除外")
 PROHIBITED = re.compile(r"不得|禁止|不予|不能|严禁|不适用|不属于|除外|不再")
 # A plan that is exploring or encouraging something has not settled it.
+# …and a part of a sentence whose verb explores or pilots ("探索推动…", "试点…"): it does not say yes.
+EXPLORED = re.compile(r"^[^，。；]{0,6}?(?:探索|试点|研究制定|力争|争取)")
+
+
+def explored(question: str, sentence: str) -> str | None:
+    """The exploring part of ``sentence`` that the question is about, when
+    the part closest to the question explores or pilots: "先行探索推动…同步过户"."""
+    grams = {question[i:i + 2] for i in range(len(question) - 1)}
+    parts = [p.strip() for p in re.split(r"[，；。]", sentence) if p.strip()]
+    scored = [(sum(p[i:i + 2] in grams for i in range(len(p) - 1)), -i, p) for i, p in enumerate(parts)]
+    if not scored:
+        return None
+    best = max(scored)[2]
+    if not EXPLORED.match(best) or max(scored)[0] < 2:
+        return None
+    return best.replace("“", "‘").replace("”", "’")  # it is quoted inside “…”
 TENTATIVE = re.compile(r"探索|试点|鼓励|研究|逐步|争取|力争|推动|积极|适时|有序")
 PERMITS = re.compile(r"可以|可|允许|准予|即可|均可")
 # A rule of conduct a lawfulness question is settled by ("不得约定以收到第三方付款…",
@@ -103,5 +120,9 @@ def lead(ask: Ask, question: str, record: Record, sentence: str, evidence: float
             return None
         return f"{fig}。" if f.says == "" else f"{figure_en(fig)}."
     if ask.kind == "yesno":
-        return yes_no(ask, question, sentence, evidence, f)
+        settled = yes_no(ask, question, sentence, evidence, f)
+        if settled is None and (phrase := explored(question, sentence)):
+            # "能不能同步过户" answered by "探索推动…同步过户": not yet a yes
+            return f.tentative.format(doc=doc_kind(record.doc_title, f is not ZH), word=phrase)
+        return settled
     return None

@@ -26,6 +26,7 @@ from ..text.normalize import prepare
 from . import extractive, guard, meta, structured, versions
 from . import llm as llm_answerer
 from .clauses import lookup_answer
+from .rules import rule_first
 from .extractive import SentenceScorer
 from .followup import ANAPHORA, FollowUps, Rewrite, previous
 from .frames import FIGURE_EN, frame
@@ -213,7 +214,9 @@ class Assistant:
         q = retrieval.query.raw
         if retrieval.query.changes and (a := self._compare_versions(retrieval)) is not None:
             return a
-        comp = extractive.compose(retrieval.query, retrieval.hits, self.scorer, self.gaps,
+        t = self.scorer.tuning
+        hits = rule_first(retrieval.hits, retrieval.query.ask, t.rule_depth, t.rule_run)
+        comp = extractive.compose(retrieval.query, hits, self.scorer, self.gaps,
                                   rows=dict(retrieval.rows), companion=self.companion(retrieval.query.changes),
                                   note=self.version_note)
         return Answer(q, comp.text, comp.citations, retrieval.hits, False, "extractive", subject=comp.subject,

@@ -97,6 +97,10 @@ class ExtractiveTuning:
     # A clause of another document (a regulation beside the plan) joins the
     # answer when it is among this many hits and scores this close to the lead.
     cross_depth: int = 5
+    # A penalty article leading a "is this allowed" answer gives way to the rule
+    # it restates: a hit this deep sharing a run of this many characters (answer.rules).
+    rule_depth: int = 5
+    rule_run: int = 10
     # 0.8 / 0.85 / 0.9 / 0.95 tried (session 11): plan precision against cross-document answers.
     # Session 14, with the unasked lift: 0.85 cost the plan sets 1–3 points of precision, 0.9 none.
     cross_ratio: float = 0.9
