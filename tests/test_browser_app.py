@@ -5,7 +5,7 @@ send per double click, the conversation kept over a reload, Chinese labels,
 the desk's names, deadlines and references, and the build banner."""
 from __future__ import annotations
 
-import time
+import threading
 
 import pytest
 
@@ -200,13 +200,17 @@ def test_overview_bars_read_with_values(page):
 
 
 class SlowEmbeddings:
-    """A LangChain-style embedder that takes a second per chunk, so a build
-    lasts long enough to be seen on the page."""
+    """A LangChain-style embedder whose build waits for the test to release
+    it, so the build is still running however slowly the page loads (a timed
+    sleep per chunk raced the page on a loaded CI machine)."""
 
     name = "slow-fake"
 
+    def __init__(self):
+        self.release = threading.Event()
+
     def embed_documents(self, texts):
-        time.sleep(1.0)
+        self.release.wait(120)
         return [[float(len(t) % 7 + 1), 1.0, 0.5] for t in texts]
 
     def embed_query(self, text):
@@ -226,7 +230,8 @@ def test_the_page_shows_the_build_and_answers_meanwhile(browser, tmp_path):
 
     s = Settings(index_dir=tmp_path / "index", data_dir=tmp_path / "data", corpus_dir=REAL_CORPUS,
                  vector_cache="")
-    services = bootstrap(s, embeddings=Slow(), wait_for_index=False)
+    slow = Slow()
+    services = bootstrap(s, embeddings=slow, wait_for_index=False)
     assert services.vectors.building
     demo, url = start(services)
     try:
@@ -242,6 +247,7 @@ def test_the_page_shows_the_build_and_answers_meanwhile(browser, tmp_path):
         with pytest.raises(urllib.error.HTTPError) as e:
             urllib.request.urlopen(url + "readyz", timeout=5)
         assert e.value.code == 503
+        slow.release.set()
         services.vectors.wait(120)
         pg.wait_for_selector("#index-status", state="hidden", timeout=15_000)
         with urllib.request.urlopen(url + "readyz", timeout=5) as r:
