@@ -87,6 +87,8 @@ def test_figure_who_and_when_lead(assistant):
     # the plan's own place named only as the comparison: the place asked about is another
     ("我在巴里坤开公司 也跟伊吾一样刻章全免费吗", "未写明巴里坤的情况"),
     ("我在巴里坤开公司 刻章也是免费的吗 还是只有伊吾这样", "未写明巴里坤的情况"),
+    # the plan's place named as the policy's, the asker's business seated elsewhere
+    ("我公司注册在伊州区 伊吾那个新开公司免费刻章的政策我能享受不？", "未写明伊州区的情况"),
 ])
 def test_the_gap_is_said_before_what_the_text_states(assistant, q, missing):
     a = assistant.answer(q)
@@ -107,7 +109,7 @@ def test_a_lawfulness_question_leads_with_the_rule_of_conduct():
 
 @pytest.mark.parametrize("q", ["开公司刻章要钱吗", "我们是哈密的公司来伊吾投标 要求本地有分公司合理吗",
                                "我住在哈密，想在伊吾开公司，刻章要钱吗", "伊吾的简易注销公示是20天吗",
-                               "人在乌鲁木齐出差，伊吾的事能在外地办吗",
+                               "人在乌鲁木齐出差，伊吾的事能在外地办吗", "公司注册在伊吾 人在哈密 刻章要钱吗",
                                "研究生刚毕业 想来伊吾的单位上班 能直接聘不", "第一次被查到没签合同会直接罚款吗 真不是故意的"])
 def test_no_gap_where_the_scope_matches(assistant, q):
     assert not metrics.states_gap(assistant.answer(q).text)

@@ -31,6 +31,11 @@ _ORIGIN = re.compile(r"的?(?:公司|企业|人|户口|户籍|医院|大医院|�
 # not the place asked about
 _LIKE = (r"(?:跟|和|与|同|像|比|只有)\s*{0}[县市区州]?\s*(?:一样|那样|这样|似的|相同|差不多)?"
          r"|{0}[县市区州]?\s*(?:一样|那样|这样|似的)")
+# "公司注册在伊州区", "我在巴里坤开公司": where the asker's business is seated.
+# When the document's own place is also named ("伊吾那个…政策"), only a place
+# named as the seat is asked about: "人在乌鲁木齐…伊吾的事" is about Yiwu's.
+_SEAT = (r"(?:注册(?:地)?(?:在|于|是)|落户(?:在|于)?|设在|开在|位于)\s*{0}"
+         r"|在\s*{0}[^，,。？?！!\s]{{0,4}}?(?:开|办|注册|设立|成立)")
 _EXCLUDE = re.compile(r"(?:不是|并非|非|除了|不属于|不走)\s*([\u4e00-\u9fff]{2,8}?)(?:的话|的|以外|之外|）|\)|，|,|$)")
 
 
@@ -98,12 +103,9 @@ class GapFinder:
                 continue
             if span and not span[0] <= y <= span[1] and m.group(1) not in text:
                 return Gap(f"{y}年", scope=f"的实施期为{span[0]}—{span[1]}年")
-        home = self._home(quoted[0].doc_id)
-        if home and home[:2] not in re.sub(_LIKE.format(re.escape(home[:2])), "", q):
-            for p in sorted(self.glossary.places, key=len, reverse=True):
-                m = re.search(r"(从|来自)?" + re.escape(p) + r"([市县区州省]?(?:市区|城区)?)", q)
-                if m and p not in home and p not in text and not m.group(1) and not _ORIGIN.match(q, m.end()):
-                    return Gap(p + m.group(2), scope=f"是{home}的措施")
+        if home := self._home(quoted[0].doc_id):
+            if gap := self._place(q, home, text):
+                return gap
         lead = f"{quoted[0].measure_title} {quoted[0].text}"  # another clause naming the asker does not widen this one
         if (party := self._party(query, quoted[0], lead)) is not None:
             return party
@@ -124,6 +126,20 @@ class GapFinder:
                 continue
             if fig not in re.sub(r"\s", "", text) and _FIGURE.search(text):
                 return Gap(fig)
+        return None
+
+    def _place(self, q: str, home: str, text: str) -> Gap | None:
+        """Another place than the document's own, asked about."""
+        named_home = home[:2] in re.sub(_LIKE.format(re.escape(home[:2])), "", q)
+        if named_home and re.search(_SEAT.format(re.escape(home[:2])), q):
+            return None
+        for p in sorted(self.glossary.places, key=len, reverse=True):
+            m = re.search(r"(从|来自)?" + re.escape(p) + r"([市县区州省]?(?:市区|城区)?)", q)
+            if not m or p in home or p in text or m.group(1) or _ORIGIN.match(q, m.end()):
+                continue
+            if named_home and not re.search(_SEAT.format(re.escape(p)), q):
+                continue
+            return Gap(p + m.group(2), scope=f"是{home}的措施")
         return None
 
     def _party(self, query: Query, lead: Record, text: str) -> Gap | None:
