@@ -20,6 +20,7 @@ def first(text: str) -> str:
     ("我想放几台无人售货机，只卖包装好的饮料零食，还用办食品经营许可证吗？", "yesno", "need"),
     ("上市的股份有限公司能走简易注销吗？", "yesno", "can"),
     ("简易注销公示要多少天？", "figure", "duration"),
+    ("对方一直拖着不确认 有时间要求吗", "figure", "duration"),
     ("好差评满意率要达到多少？", "figure", "rate"),
     ("纳税信用等级一共分几级？", "figure", "count"),
     ("整合非紧急热线是谁负责？", "who", None),
@@ -87,6 +88,9 @@ def test_figure_who_and_when_lead(assistant):
     # the plan's own place named only as the comparison: the place asked about is another
     ("我在巴里坤开公司 也跟伊吾一样刻章全免费吗", "未写明巴里坤的情况"),
     ("我在巴里坤开公司 刻章也是免费的吗 还是只有伊吾这样", "未写明巴里坤的情况"),
+    # the quoted sentence's own exception
+    ("政府投资的重大工程项目，审批全流程控制在多少个工作日？", "写明“除重大工程建设项目外”，未写明重大工程建设项目的情况"),
+    ("上市的股份有限公司简易注销公示几天？", "未写明上市股份有限公司的情况"),
     # the plan's place named as the policy's, the asker's business seated elsewhere
     ("我公司注册在伊州区 伊吾那个新开公司免费刻章的政策我能享受不？", "未写明伊州区的情况"),
 ])

@@ -24,7 +24,8 @@ from .lead import FIGURES, first_sentence, lead
 
 # What the question asks for (sentence scoring only; search.asks classifies questions).
 WHEN = re.compile(r"什么时候|何时|哪个月|哪一年|哪年|完成时[间限]|时限|截止|期限是|时间表|啥时候|几月|几时")
-DURATION = re.compile(r"多长时间|多久|几天|多少天|几个工作日|多少个工作日|多少小时|几个小时|几年|多少年|几个月|多长")
+DURATION = re.compile(r"多长时间|多久|几天|多少天|几个工作日|多少个工作日|多少小时|几个小时|几年|多少年|几个月|多长"
+                      r"|时间(?:上)?(?:要求|限制)|(?:有没有|有无)(?:时限|期限)")
 WHO = re.compile(r"谁负责|谁管|由谁|哪个部门|哪些部门|哪个单位|哪些单位|责任单位|牵头部门|找谁|哪个局|谁来")
 NUMBER = re.compile(r"多少|几|比例|覆盖率|达到|目标|标准")
 AMOUNT = re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|个?工作日|天|日|小时|个月|月|年|万|个|项|人次|级|次)|[一二三四五六七八九十两]+(?:种|级|个|项|天|年)")
@@ -326,7 +327,7 @@ def compose(query: Query, hits: list[Hit], scorer: SentenceScorer, gaps: GapFind
     if opening and picked and not english and query.ask.kind == "figure":
         opening = _with_limit(opening, picked[0], picked, scorer.sentences(lead_record), query.ask.figure)
     cited = [r for r, _ in claims]
-    gap = gaps.find(query, cited) if gaps is not None else None
+    gap = gaps.find(query, cited, picked[0].sentence if picked else "") if gaps is not None else None
     if gap is not None and gap.basis is not None and gap.basis not in cited:
         cited.append(gap.basis)  # the article stating whom the law covers supports the gap
     # Quoted as whole rules (the lead's figure is read from the rule's own half).

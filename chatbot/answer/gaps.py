@@ -9,7 +9,9 @@ Read from the question and the clauses the answer quotes:
 - an explicit exclusion of what the clause covers ("不是简易注销的话…");
 - the kind of party another document applies to, where the quoted one applies
   to another ("我是个体户…按中小企业那个条例": its 第三条 covers 中小企业);
-- a figure the question states that the clause does not ("提到80%了吗" where it says 75%).
+- a figure the question states that the clause does not ("提到80%了吗" where it says 75%);
+- what the quoted sentence itself excepts ("重大工程…多少个工作日" where it says
+  "除重大工程建设项目外…60个工作日内").
 Each gives a phrase such as "方案未写明普通注销的情况（写的是简易注销）"."""
 from __future__ import annotations
 
@@ -36,6 +38,8 @@ _LIKE = (r"(?:跟|和|与|同|像|比|只有)\s*{0}[县市区州]?\s*(?:一样|�
 # named as the seat is asked about: "人在乌鲁木齐…伊吾的事" is about Yiwu's.
 _SEAT = (r"(?:注册(?:地)?(?:在|于|是)|落户(?:在|于)?|设在|开在|位于)\s*{0}"
          r"|在\s*{0}[^，,。？?！!\s]{{0,4}}?(?:开|办|注册|设立|成立)")
+# "除重大工程建设项目外…60个工作日内": the quoted sentence's own exception.
+EXCEPT = re.compile(r"除(?:了)?([^，。；、“”]{2,15}?)(?:以外|之外|外)|[（(]([^（()）]{2,20})除外[）)]|([\u4e00-\u9fff]{2,12})除外")
 _EXCLUDE = re.compile(r"(?:不是|并非|非|除了|不属于|不走)\s*([\u4e00-\u9fff]{2,8}?)(?:的话|的|以外|之外|）|\)|，|,|$)")
 
 
@@ -68,6 +72,14 @@ class Gap:
         return f"{doc_kind}未写明{self.missing}的情况"
 
 
+def _covers(phrase: str, question: str) -> bool:
+    """Whether the question names most of ``phrase`` (重大工程建设项目 / 重大工程项目):
+    half its two-character runs, and at least two."""
+    grams = [phrase[i:i + 2] for i in range(len(phrase) - 1)]
+    shared = sum(g in question for g in grams)
+    return shared >= 2 and shared * 2 >= len(grams)
+
+
 def period(title: str) -> tuple[int, int] | None:
     m = _PERIOD.search(title or "")
     return (int(m.group(1)), int(m.group(2))) if m else None
@@ -87,8 +99,9 @@ class GapFinder:
                 return m.group(0)
         return None
 
-    def find(self, query: Query, quoted: list[Record]) -> Gap | None:
-        """The first scope difference between the question and the quoted clauses."""
+    def find(self, query: Query, quoted: list[Record], sentence: str = "") -> Gap | None:
+        """The first scope difference between the question and the quoted
+        clauses; ``sentence``: the one the answer leads with."""
         if not quoted:
             return None
         q = query.text
@@ -118,8 +131,17 @@ class GapFinder:
         for m in _EXCLUDE.finditer(q):
             x = m.group(1)
             # only what the clause is about ("不是简易注销"), not any word ("不是故意的")
-            if len(x) >= 2 and x in titles:
+            # (a phrase of the sentence only when whole and not excluded there too:
+            # "高层次人才", not "故意" or the sentence's own "非电网直供")
+            said = len(x) >= 4 and re.search(r"(?<![非不除无])" + re.escape(x), sentence)
+            if len(x) >= 2 and x in titles or said:
                 return Gap(f"{x}以外", x)
+        # a yes/no question is answered "不能。" by the exception itself (lead.yes_no)
+        if query.ask.kind != "yesno":
+            for m in EXCEPT.finditer(sentence):
+                x = next(g for g in m.groups() if g)
+                if _covers(x, q):
+                    return Gap(x, scope=f"写明“{m.group(0).strip('（()）')}”")
         for m in _FIGURE.finditer(q):
             fig = re.sub(r"\s", "", m.group(0))
             if named and fig.rstrip("年") in named:  # the version's year, not a figure asked

@@ -13,6 +13,7 @@ import re
 from ..domain.records import Record
 from ..search.asks import Ask
 from .frames import ZH, Frame, doc_kind, figure_en
+from .gaps import EXCEPT
 
 FIGURES = {
     # A length of time, not a point in it: "2023年底前" and "12月31日" are dates,
@@ -27,7 +28,7 @@ FIGURES = {
 TARGET = re.compile(r"(?:压缩至|压缩到|缩短至|缩短到|降至|降到|减至|减少至|控制在|不超过|提高到|提高至|提升至|提升到|达到|达|至|到|为|在)\s*$")
 FREE = re.compile(r"免费|免服务费|零收费|免收|不收取|免交|不再收取|免除")
 NO_NEED = re.compile(r"无需|无须|不需|不再需要|不再提交|免于提交|免予提交|免于|不用|免交|不再要求")
-EXCLUDED = re.compile(r"[（(]([^（()）]{2,20})除外[）)]|([\u4e00-\u9fff]{2,12})除外")
+EXCLUDED = EXCEPT  # "（上市股份有限公司除外）", "除重大工程建设项目外"
 PROHIBITED = re.compile(r"不得|禁止|不予|不能|严禁|不适用|不属于|除外|不再")
 # A plan that is exploring or encouraging something has not settled it.
 # …and a part of a sentence whose verb explores or pilots ("探索推动…", "试点…"): it does not say yes.
@@ -93,7 +94,7 @@ def _overlaps(a: str, b: str) -> bool:
 def yes_no(ask: Ask, question: str, sentence: str, evidence: float, f: Frame) -> str | None:
     """"不需要。" / "可以。" / "不能。" when the sentence settles it, else None."""
     for m in EXCLUDED.finditer(sentence):
-        excluded = m.group(1) or m.group(2)
+        excluded = next(g for g in m.groups() if g)
         if _overlaps(excluded, question):
             return f.no
     if ask.polarity == "cost" and FREE.search(sentence):

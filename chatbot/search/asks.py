@@ -15,7 +15,9 @@ WHO = re.compile(r"谁负责|谁管|由谁|归谁|找谁|谁来|哪个部门|哪
 WHEN = re.compile(r"什么时候|何时|哪个月|哪一年|哪年|完成时[间限]|时限|截止|期限是|时间表|啥时候|几月|几时|哪天"
                   r"|^\s*when\b|\bby when\b|\bby what date\b|\bdeadline\b|\bwhat date\b", _I)
 # Figures, by kind. A duration or a count first: "多长时间" is not money.
+# "有时间要求吗", "有没有期限": a yes/no about a time limit asks for the limit.
 DURATION = re.compile(r"多长时间|多久|几天|多少天|几个工作日|多少个工作日|多少小时|几个小时|几小时|几年|多少年|几个月|多长"
+                      r"|时间(?:上)?(?:要求|限制)|(?:有没有|有无)(?:时限|期限|时间限制)|(?:时限|期限)(?:吗|么)"
                       r"|\bhow long\b|\bhow many (?:working )?(?:days|hours|months|years)\b"
                       r"|\b(?:maximum|max|longest) (?:term|period|time)\b", _I)
 # …and a sum of money named by what it is ("生活补助有多少", "奖励能拿多少").
