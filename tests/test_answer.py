@@ -262,3 +262,14 @@ def test_dense_signals_are_neutral_off_the_calibrated_embedder(assistant, engine
     none = RefusalCheck(engine.library, model, None)
     assert none.dense_signals(Retrieval(retrieval.query, retrieval.hits)) == (
         model.neutral["dz"], model.neutral["sent"], model.neutral["faq"], None)
+
+
+
+def test_related_clauses_far_below_the_cited_one_are_not_listed(assistant):
+    from chatbot.answer.clauses import related
+    from chatbot.domain.records import Hit
+
+    a, b, c, d = assistant.library.records[:4]
+    hits = [Hit(a, 1.0), Hit(b, 0.8), Hit(c, 0.59), Hit(d, 0.9)]
+    assert related(hits, {a.uid}, 3, 0.6) == [b, d]  # c is off the topic: under 0.6 of the cited clause
+    assert related(hits, {a.uid}, 3) == [b, c, d]

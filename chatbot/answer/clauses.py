@@ -25,10 +25,15 @@ def durations(text: str) -> list[str]:
     return list(dict.fromkeys(m.group(0) for m in DURATION_RE.finditer(text)))
 
 
-def related(hits: list[Hit], exclude: set[str], limit: int = 3) -> list[Record]:
-    """The next best clauses, for the reader to open (never cited)."""
+def related(hits: list[Hit], exclude: set[str], limit: int = 3, floor: float = 0.0) -> list[Record]:
+    """The next best clauses, for the reader to open (never cited): those
+    scoring at least ``floor`` of the best cited one, since a clause far
+    below it is off the topic and a list of them reads as noise."""
+    best = max((h.score for h in hits if h.record.uid in exclude), default=0.0)
     out: list[Record] = []
     for h in hits:
+        if h.score < floor * best:
+            continue
         if h.record.uid not in exclude and h.record not in out:
             out.append(h.record)
         if len(out) >= limit:

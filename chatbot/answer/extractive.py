@@ -350,7 +350,7 @@ def compose(query: Query, hits: list[Hit], scorer: SentenceScorer, gaps: GapFind
     owned = [r for r in cited if r.units or r.deadline_raw]  # a regulation's articles have neither
     if owned:
         text += f"\n\n{f.units_heading}\n" + "\n".join(unit_line(r, True, f) for r in owned)
-    more = related(hits, {r.uid for r in cited}, scorer.tuning.related)
+    more = related(hits, {r.uid for r in cited}, scorer.tuning.related, scorer.tuning.related_floor)
     if more:
         text += f"\n\n{f.related_heading}\n" + "\n".join(related_lines(more))
     refs = [r.ref for r in cited]
