@@ -297,3 +297,13 @@ def test_the_rule_leads_not_the_penalty_that_restates_it(assistant):
     assert a.citations[0] == "smepay:12"  # 不得强制要求以审计结果作为结算依据, not 第三十三条's 责令改正
     how = assistant.answer("事业单位一直不按期付款，上面的主管部门会怎么处理他们")
     assert how.citations[0] == "smepay:31"  # asking what happens to them: the penalty is the answer
+
+
+def test_a_penalty_article_is_known_by_its_sanction_without_a_penalty_chapter(assistant):
+    from chatbot.answer.rules import is_penalty
+
+    lib = assistant.library
+    assert lib.get("obe:71").section.title == "法治保障" and is_penalty(lib.get("obe:71"))  # 责令改正
+    assert not is_penalty(lib.get("obe:17"))
+    a = assistant.answer("我们这行业协会每年非让交钱参加培训 不去就说评不了优秀 这合理吗")
+    assert a.citations[0] == "obe:17"  # 不得强制…参加…培训, not 第七十一条's 责令改正

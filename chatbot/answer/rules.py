@@ -6,16 +6,21 @@ rule: when the lead hit is a penalty article and a hit just below it, from the
 same document, shares a run of its wording, the two change places."""
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from ..domain.records import Hit, Record
 from ..search.asks import Ask
 
 PENALTY_CHAPTER = "法律责任"
+# Not every regulation gives its penalties a chapter of their own (优化营商环境条例
+# keeps them in 法治保障, 促进个体工商户发展条例 has no chapters): the article's
+# own sanction says it too.
+SANCTION = re.compile(r"责令改正|追究法律责任|依法给予处分|依法予以处分|构成犯罪的")
 
 
 def is_penalty(r: Record) -> bool:
-    return r.kind == "article" and PENALTY_CHAPTER in (r.section.title or "")
+    return r.kind == "article" and (PENALTY_CHAPTER in (r.section.title or "") or bool(SANCTION.search(r.text)))
 
 
 def _shared_run(a: str, b: str, n: int) -> bool:
