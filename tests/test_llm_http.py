@@ -116,3 +116,11 @@ def test_citations_of_ids_that_do_not_exist_are_removed(over_http):
     a = over_http("badcite").answer("刻章要钱吗")
     assert a.answerer == "llm:fake" and a.citations == ["6"] and "第999条" not in a.text
     assert "方案中不存在" in a.notice
+
+
+def test_the_clients_own_timeout_reads_as_a_timeout():
+    class APITimeoutError(Exception):
+        pass
+
+    assert llm._timed_out(APITimeoutError()) and llm._timed_out(TimeoutError())
+    assert not llm._timed_out(ValueError("500"))

@@ -167,6 +167,11 @@ def _chunk_text(chunk) -> str:
 _DONE = object()
 
 
+def _timed_out(e: BaseException) -> bool:
+    """A timeout however the client names it (TimeoutError, openai's APITimeoutError, httpx's)."""
+    return isinstance(e, TimeoutError) or "timeout" in type(e).__name__.lower()
+
+
 def stream(question: str, hits: list[Hit], model, fallback: Callable[[], Answer],
            timeout: float = 20.0, exists: Callable[[str], bool] | None = None,
            title: str = "伊吾县营商环境政策", support_min: float = 0.25
@@ -200,7 +205,8 @@ def stream(question: str, hits: list[Hit], model, fallback: Callable[[], Answer]
         if item is _DONE:
             break
         if isinstance(item, BaseException):
-            failure = NOTICE_ERROR
+            # the client's own timeout (set to the same budget) can fire just before ours
+            failure = NOTICE_TIMEOUT if _timed_out(item) else NOTICE_ERROR
             log.warning("LLM failed (%s: %s); extractive fallback", type(item).__name__, item)
             break
         text += item
