@@ -17,6 +17,7 @@ from ..search.query import Query
 from ..search.rows import ROW_MARK
 from ..text.lexicon import tokens
 from ..text.sentences import split_sentences
+from .cases import asker_case, cases
 from .clauses import related, related_lines, unit_line
 from .frames import Frame, doc_kind, frame
 from .gaps import GapFinder
@@ -281,6 +282,39 @@ def _with_limit(opening: str, s: Scored, picked: list[Scored], sentences, figure
     return f"{opening.rstrip('。')}（{clean_sentence(extra)}）。"
 
 
+def _for_case(query: Query, r: Record, picked: list[Scored], scorer: SentenceScorer) -> tuple[list[Scored], bool]:
+    """The lead sentence as the asker's case, when the clause states its rule
+    once per case (answer.cases): the sentence of the case the question names
+    leads and the other cases' are dropped; a figure question naming none
+    quotes every case (True: the answer says it depends). A comparison keeps
+    all; "is this lawful" keeps the rule of conduct it was answered by."""
+    if not picked or query.ask.kind == "compare":
+        return picked, False
+    sentences = [s for s, _ in scorer.sentences(r)]
+    at = picked[0].index
+    if PROVISO.match(picked[0].sentence) and at > 0:  # "合同另有约定的…" qualifies the rule before it
+        at -= 1
+    group = cases(sentences, at, scorer.tuning)
+    if not group:
+        return picked, False
+    # An English question's tokens are glossary translations, too loose to tell cases apart.
+    asked = query.normalized if query.english else query.normalized + " " + " ".join(query.tokens)
+    j = asker_case(asked, group)
+    if j is None and (query.ask.kind != "figure" or query.ask.legal):
+        return picked, False
+    # every case: the one that scored best first, the others in text order
+    shown = [at] + [c.index for c in group if c.index != at] if j is None else [j]
+    other = {c.index for c in group} - set(shown)
+
+    def kept(s: Scored) -> bool:  # not another case's rule, nor the proviso qualifying it
+        return (s is not picked[0] and s.index not in shown and s.index not in other
+                and not (PROVISO.match(s.sentence) and s.index - 1 in other))
+
+    # the lead's own case keeps the lead as it was (the proviso "最长不得超过60日" answers "最长")
+    first = [picked[0] if k == at else Scored(r, sentences[k], k, picked[0].score) for k in shown]
+    return first + [s for s in picked if kept(s)], j is None
+
+
 def _quote(r: Record, s: Scored) -> str:
     """A quoted sentence with its citation; a sentence the source garbled says so."""
     note = ""
@@ -322,9 +356,14 @@ def compose(query: Query, hits: list[Hit], scorer: SentenceScorer, gaps: GapFind
     if i:
         picked = [picked[i]] + [s for j, s in enumerate(picked) if j != i]
         claims[0] = (lead_record, picked)
-    opening = lead(query.ask, query.normalized, lead_record, picked[0].sentence if picked else "",
-                   best_score / total, f)
-    if opening and picked and not english and query.ask.kind == "figure":
+    picked, split = _for_case(query, lead_record, picked, scorer)
+    claims[0] = (lead_record, picked)
+    if split:
+        opening = f.cases.format(doc=doc_kind(lead_record.doc_title, english))
+    else:
+        opening = lead(query.ask, query.normalized, lead_record, picked[0].sentence if picked else "",
+                       best_score / total, f)
+    if opening and picked and not english and query.ask.kind == "figure" and not split:
         opening = _with_limit(opening, picked[0], picked, scorer.sentences(lead_record), query.ask.figure)
     cited = [r for r, _ in claims]
     gap = gaps.find(query, cited, picked[0].sentence if picked else "") if gaps is not None else None

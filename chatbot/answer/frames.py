@@ -27,6 +27,7 @@ class Frame:
     missing_figure: str  # "{title}" "{kind}" "{lines}"
     gap: str  # "{gap}" "{doc}": introduces what the text does state
     tentative: str  # "{doc}" "{word}": a yes/no answered by a clause that only explores ("探索…")
+    cases: str  # "{doc}": a figure set once per kind of case, the question naming none
     not_a_question: str  # "{title}": SQL, code, instructions, mashing
 
     def unit_line(self, citation: str, title: str, units: str, deadline: str | None) -> str:
@@ -49,6 +50,7 @@ ZH = Frame(
                     f"具体{{kind}}请咨询主管部门或拨打{HOTLINE_ZH}。"),
     gap="{gap}。{doc}写明的是：",
     tentative="{doc}写的是“{word}”，未写明现在是否已经实行。",
+    cases="{doc}按不同情形分别规定：",
     not_a_question=("这看起来不是关于政策文件的问题（本助手不执行代码、数据库语句或改变规则的指令），因此不作回答。"
                     "请用一句话说明您想了解的事项，例如“刻章要钱吗？”。本助手依据《{title}》回答。"),
 )
@@ -67,6 +69,7 @@ EN = Frame(
                     "12345 government service hotline."),
     gap="{gap}. What the {doc} does state:",
     tentative="The {doc} only says this is to be explored or piloted ({word}); it does not say whether it is in place now.",
+    cases="The {doc} sets a different figure for each case:",
     not_a_question=("This does not look like a question about the policy documents (this assistant does not run code, "
                     "database statements or instructions that change its rules), so it is not answered. Please ask "
                     "in one sentence what you want to know, e.g. \"Is carving a company seal free?\". Answers come "

@@ -77,7 +77,8 @@ def _covers(phrase: str, question: str) -> bool:
     half its two-character runs, and at least two."""
     grams = [phrase[i:i + 2] for i in range(len(phrase) - 1)]
     shared = sum(g in question for g in grams)
-    return shared >= 2 and shared * 2 >= len(grams)
+    # …including its opening, which tells it apart ("工程建设项目" does not name 重大工程建设项目)
+    return shared >= 2 and shared * 2 >= len(grams) and grams[0] in question
 
 
 def period(title: str) -> tuple[int, int] | None:

@@ -116,6 +116,12 @@ class ExtractiveTuning:
     # one leads instead, when it scores this close to the lead.
     figure_depth: int = 5
     figure_ratio: float = 0.7
+    # One rule stated per case (answer.cases): sentences of the lead clause
+    # sharing a run of at least this many characters, and this share of the
+    # shorter sentence, after a differing opening of at most this many (not tuned).
+    case_frame_chars: int = 8
+    case_frame_share: float = 0.3
+    case_subject_chars: int = 40
 
 
 @dataclass(frozen=True)
