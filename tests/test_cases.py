@@ -51,3 +51,35 @@ def test_a_figure_question_naming_no_case_gets_every_case(assistant):
     for fig in ("60个工作日", "50个工作日", "35个工作日", "30个工作日", "15个工作日"):
         assert fig in a.text
     assert assistant.answer("装修项目审批要几个工作日").text.startswith("15个工作日内。")
+
+
+DEF3 = ("本条例所称中小企业，是指在中华人民共和国境内依法设立，依据国务院批准的中小企业划分标准确定的"
+        "中型企业、小型企业和微型企业；所称大型企业，是指中小企业以外的企业。")
+
+
+@pytest.mark.parametrize("q, kind", [
+    ("给乡里食堂供羊肉 合作社算不算中小企业啊", "合作社"),
+    ("送外卖的 平台欠了我俩月配送费 能拿那个中小企业款项支付条例去告它不", "送外卖的个人"),
+    ("怎么知道我们公司到底算不算中小企业", None),  # an enterprise of any name
+    ("我们是大型能源企业 跟小供应商的合同", None),
+    ("现在的政策怎么样", None),
+])
+def test_the_askers_kind_outside_a_scope(q, kind):
+    from chatbot.answer.gaps import asker_kind
+
+    assert asker_kind(q, "中小企业", DEF3) == kind
+    assert asker_kind(q, "个体工商户", "依法登记为个体工商户的，适用本条例。") in (None, "合作社")  # persons may be 个体户
+
+
+def test_a_person_under_a_regulation_for_enterprises_is_told_whom_it_covers(assistant):
+    a = assistant.answer("送外卖的 平台欠了我俩月配送费 能拿那个中小企业款项支付条例去告它不")
+    assert a.text.startswith("《保障中小企业款项支付条例》适用于中小企业（第三条），未写明送外卖的个人的情况")
+    assert "smepay:3" in a.citations and "本条例所称中小企业，是指" in a.text
+
+
+@pytest.mark.parametrize("q", ["我们做建筑的，为保证给工人发工资押了好几十万现金在那，能不能不押现金？",
+                               "做工程的，除了投标、履约、质量、农民工工资这几样保证金，甲方还能收别的保证金吗"])
+def test_a_business_by_its_line_of_work_is_no_person(q):
+    from chatbot.answer.gaps import asker_kind
+
+    assert asker_kind(q, "中小企业", DEF3) is None

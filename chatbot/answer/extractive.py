@@ -371,6 +371,11 @@ def compose(query: Query, hits: list[Hit], scorer: SentenceScorer, gaps: GapFind
         cited.append(gap.basis)  # the article stating whom the law covers supports the gap
     # Quoted as whole rules (the lead's figure is read from the rule's own half).
     quotes = "".join(_quote(r, _whole_rule(s, sents, scorer.sentences(r))) for r, sents in claims for s in sents)
+    if gap is not None and gap.basis is not None and gap.basis not in [r for r, _ in claims]:
+        # whom the document covers, in its own words, before what it says for them
+        defining = next((x for x, _ in scorer.sentences(gap.basis) if gap.stated and gap.stated in x), None)
+        if defining:
+            quotes = _quote(gap.basis, Scored(gap.basis, defining, 0, 0.0)) + quotes
     notes = list(dict.fromkeys(n for r, _ in claims if note and (n := note(r))))
     if notes:
         quotes += "\n\n" + "\n".join(notes)

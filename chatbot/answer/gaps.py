@@ -174,8 +174,39 @@ class GapFinder:
             return None
         mine, basis = scopes[lead.doc_id]
         asked = query.text + " " + " ".join(query.tokens)  # "个体户" is expanded to 个体工商户
+        doc = self.library.doc(lead.doc_id)
+        title = f"《{doc.title}》" if doc else None
         for party, _ in scopes.values():
             if party != mine and party in asked and party not in text:
-                doc = self.library.doc(lead.doc_id)
-                return Gap(party, mine, doc=f"《{doc.title}》" if doc else None, basis=basis)
+                return Gap(party, mine, doc=title, basis=basis)
+        if (kind := asker_kind(query.text, mine, basis.text)) is not None:
+            return Gap(kind, mine, doc=title, basis=basis)
         return None
+
+
+# "合作社算不算中小企业": a kind of party asked about by name.
+_IS_A = r"([\u4e00-\u9fff]{{2,8}}?)(?:到底|究竟)?(?:算不算|算是|属不属于|属于|是不是|算)(?:{0})"
+# "我是送外卖的 …", "送外卖的 平台欠了我…": the asker by what they do, one person
+# ("我们做建筑的", "做工程的，甲方…" speak for a business).
+_SELF = re.compile(r"(?:(?:我|俺)(?:是|就是)(?:个|一个|一名)?|^)([\u4e00-\u9fff]{2,8}?)的(?=[\s，,。！!？?]|$)")
+_ME = re.compile(r"[我俺](?!们|公司|司|厂|店|单位|方)")
+_ORGANISATION = re.compile(r"(?:企业|单位|组织)$")  # a scope of organisations does not hold persons
+_ENTERPRISE = re.compile(r"企业|公司|厂|集团|合伙")
+
+
+def asker_kind(question: str, party: str, definition: str) -> str | None:
+    """The kind of party the asker is or asks about, when the document's
+    scope (``party``, defined by ``definition``) does not name it: "合作社"
+    asked as 中小企业, "送外卖的个人" under a regulation for enterprises.
+    An enterprise of any name is one under a scope of enterprises."""
+    def named(x: str) -> bool:
+        return (party in x or x in definition or party[-2:] in x
+                or (party.endswith("企业") and bool(_ENTERPRISE.search(x))))
+
+    if (m := re.search(_IS_A.format(re.escape(party)), question)) and not named(m.group(1)):
+        return m.group(1)
+    q = question.strip()
+    if _ORGANISATION.search(party) and (m := _SELF.search(q)) and not named(m.group(1)):
+        if m.start() > 0 or _ME.search(q, m.end()):  # "我是…的", or "…的" opening a question about "我"
+            return f"{m.group(1)}的个人"
+    return None
