@@ -20,7 +20,7 @@ from ..text.sentences import split_sentences
 from .cases import asker_case, cases
 from .clauses import related, related_lines, unit_line
 from .frames import Frame, doc_kind, frame
-from .gaps import GapFinder
+from .gaps import Gap, GapFinder
 from .lead import FIGURES, first_sentence, lead
 
 # What the question asks for (sentence scoring only; search.asks classifies questions).
@@ -327,13 +327,14 @@ def _quote(r: Record, s: Scored) -> str:
 def compose(query: Query, hits: list[Hit], scorer: SentenceScorer, gaps: GapFinder | None = None,
             question: str | None = None, rows: dict[str, float] | None = None,
             companion: Callable[[str, str], bool] | None = None,
-            note: Callable[[Record], str | None] | None = None) -> Composition:
+            note: Callable[[Record], str | None] | None = None, missing: Gap | None = None) -> Composition:
     """An extractive answer from ranked hits (already judged relevant).
     ``question``: the text to score sentences against (default: as asked);
     ``rows``: the retrieval's dense row cosines (choose English answers' sentences);
     ``companion(lead doc, other doc)``: whether another document's clause may
     join the answer; ``note(record)``: a line after a clause's quote (a
-    superseded version names its successor)."""
+    superseded version names its successor); ``missing``: a figure the
+    question asks for that the clauses lack, said first (the rest is answered)."""
     question = question or query.raw
     english = query.english
     f: Frame = frame(english)
@@ -366,7 +367,7 @@ def compose(query: Query, hits: list[Hit], scorer: SentenceScorer, gaps: GapFind
     if opening and picked and not english and query.ask.kind == "figure" and not split:
         opening = _with_limit(opening, picked[0], picked, scorer.sentences(lead_record), query.ask.figure)
     cited = [r for r, _ in claims]
-    gap = gaps.find(query, cited, picked[0].sentence if picked else "") if gaps is not None else None
+    gap = missing or (gaps.find(query, cited, picked[0].sentence if picked else "") if gaps is not None else None)
     if gap is not None and gap.basis is not None and gap.basis not in cited:
         cited.append(gap.basis)  # the article stating whom the law covers supports the gap
     # Quoted as whole rules (the lead's figure is read from the rule's own half).

@@ -33,6 +33,9 @@ _RATE_NOUN = re.compile(r"([\u4e00-\u9fff]{2})(?:利息|利率)")
 _NAMED_SUM = re.compile(r"(" + _MONEY_NOUNS.replace("|标准", "") + r")(?:是|有|大概|一般|具体|能拿|能领|能给|给)?(?:多少|几)")
 
 
+_SUM_NAMED = re.compile(r"多少(?:钱的)?(" + _MONEY_NOUNS.replace("|标准", "") + r")")
+
+
 # Likewise a duration or a calendar date: "最快几天能拿到执照" asks for a figure.
 ASKS_DURATION = re.compile(r"几天|多少天|几个工作日|多少个工作日|几个小时|最快几|多长时间能|几号|几月几|哪天截止|截止日期")
 DURATION = re.compile(r"\d+\s*(?:个)?(?:工作日|天|日|小时|分钟|号)")
@@ -68,7 +71,7 @@ FIGURES = ((ASKS_RATE, RATE, "比例"), (ASKS_MONEY, MONEY, "金额"), (ASKS_DUR
 # "逾期利率特别低，有没有最低标准") asks about what its first part tells, not for
 # the figure named there.
 _CLAUSES = re.compile(r"[，,。；;：:]")
-_OPEN = re.compile(r"哪|什么|啥|多少|几|怎么|怎样|如何|吗|么|[？?]")
+_OPEN = re.compile(r"哪|什么|啥|多少|(?<!好)几(?!乎)|怎么|怎样|如何|吗|么|[？?]")  # "好几笔" counts, it asks nothing
 _YESNO_TAIL = re.compile(r"(?:吗|么|嘛|不|没有)[？?！!。\s]*$|^(?:有没有|是不是|能不能|可不可以|行不行|算不算|合不合)")
 
 
@@ -80,6 +83,34 @@ def asked_part(question: str) -> str:
     if len(parts) > 1 and _YESNO_TAIL.search(parts[-1].strip()) and not _OPEN.search("".join(parts[:-1])):
         return parts[-1]
     return question
+
+
+# A part of a question asking yes or no ("普通牧民能报名不", "有补贴吗"), and one
+# asking for something open ("怎么申请", "找哪个部门", "能领几个月").
+_YES_NO = re.compile(r"(?:吗|么|嘛|不|没|没有)[？?！!。\s]*$|^(?:有没有|是不是|能不能|可不可以|行不行|算不算)|能否|可否|是否")
+_OPEN_ASK = re.compile(r"哪|什么|啥|多少|(?<!好)几(?!乎)|怎么|怎样|如何|一样|相同|区别")
+_PARTS = re.compile(r"[，,。；;：:？?！!\s]+")
+
+
+def asks_more(question: str, kind: str) -> bool:
+    """Whether the question also asks yes or no about something other than
+    the figure of ``kind`` ("普通牧民能报名不 一个月给多少补助"): then that part is
+    answered and the missing figure said first, rather than both declined.
+    An open part ("怎么申请", "能领几个月") asks for more the text may lack too;
+    so does a yes/no about a list or an address ("有没有清单")."""
+    if kind not in ("金额", "比例", "天数或日期"):  # "有没有清单" asks for the list itself
+        return False
+    asks = [a for a, _, k in FIGURES if k == kind]
+    parts = [p for p in _PARTS.split(question) if p.strip()]
+    figure = [p for p in parts if any(a.search(p) for a in asks)]
+    other = [p for p in parts if p not in figure and (_YES_NO.search(p) or _OPEN_ASK.search(p))]
+    return bool(figure) and bool(other) and all(_YES_NO.search(p) and not _OPEN_ASK.search(p) for p in other)
+
+
+def missing_phrase(question: str, kind: str) -> str:
+    """"补助的具体金额": the sum the question names, when it names one."""
+    m = (_NAMED_SUM.search(question) or _SUM_NAMED.search(question)) if kind == "金额" else None
+    return f"{m.group(1)}的具体{kind}" if m else f"具体{kind}"
 
 
 def missing_figure(question: str, clause: str, best: str | None = None) -> str | None:

@@ -50,8 +50,11 @@ class Gap:
     scope: str | None = None  # the document's own period or place, for the phrase
     doc: str | None = None  # the document whose scope it is ("《保障中小企业款项支付条例》"), when not the plan
     basis: Record | None = None  # the article stating that scope (smepay:3), cited with the answer
+    bare: bool = False  # ``missing`` is said as it is ("具体金额"), not as a case ("…的情况")
 
     def phrase_en(self, doc_kind: str = "plan") -> str:
+        if self.bare:
+            return f"The {doc_kind} does not state the {self.missing}"
         if self.doc:
             return f"{self.doc} applies to {self.stated} ({self.basis.citation}); it does not state the case of {self.missing}"
         if self.stated and not self.scope:
@@ -63,6 +66,8 @@ class Gap:
         return self.basis.citation.replace(self.doc or "", "") if self.basis else ""
 
     def phrase(self, doc_kind: str = "方案") -> str:
+        if self.bare:
+            return f"{doc_kind}未写明{self.missing}"
         if self.doc:
             return f"{self.doc}适用于{self.stated}（{self._basis_label()}），未写明{self.missing}的情况"
         if self.scope:

@@ -29,8 +29,9 @@ from .clauses import lookup_answer
 from .rules import rule_first
 from .extractive import SentenceScorer
 from .followup import ANAPHORA, FollowUps, Rewrite, previous
+from .figures import asks_more, missing_phrase
 from .frames import FIGURE_EN, frame
-from .gaps import GapFinder
+from .gaps import Gap, GapFinder
 from .refusal import RefusalCheck, Relevance
 
 log = logging.getLogger(__name__)
@@ -126,7 +127,11 @@ class Assistant:
             return self._refusal(q, [], why=f"本助手收录的文件中没有《{query.foreign[0]}》（收录的有：{held}）。")
         retrieval = self.retriever.retrieve(query, k=max(5, self.tuning.top_k))
         rel = self.refusal.assess(retrieval)
-        if not retrieval.hits or not self.refusal.is_relevant(rel):
+        # "普通牧民能报名不 一个月给多少补助": the part the text answers is answered,
+        # the figure it lacks said first (``_extractive``), rather than declining both.
+        answerable = (rel.missing and asks_more(query.text, rel.missing)
+                      and self.refusal.covers_topic(rel, self.tuning.part_answer_share))
+        if not retrieval.hits or not (self.refusal.is_relevant(rel) or answerable):
             return self._refusal(q, retrieval.hits, text=self._missing_figure_note(rel, retrieval.hits),
                                  english=query.english).with_notice(retrieval.notice)
         return retrieval, rel
@@ -216,9 +221,10 @@ class Assistant:
             return a
         t = self.scorer.tuning
         hits = rule_first(retrieval.hits, retrieval.query.ask, t.rule_depth, t.rule_run)
+        missing = Gap(missing_phrase(retrieval.query.text, rel.missing), bare=True) if rel.missing else None
         comp = extractive.compose(retrieval.query, hits, self.scorer, self.gaps,
                                   rows=dict(retrieval.rows), companion=self.companion(retrieval.query.changes),
-                                  note=self.version_note)
+                                  note=self.version_note, missing=missing)
         return Answer(q, comp.text, comp.citations, retrieval.hits, False, "extractive", subject=comp.subject,
                       related=comp.related)
 

@@ -165,10 +165,11 @@ class RefusalCheck:
         # not answer it.
         return rel.p_out < self.model.threshold and not rel.missing
 
-    def covers_topic(self, rel: Relevance) -> bool:
+    def covers_topic(self, rel: Relevance, share: float = 1.0) -> bool:
         """The topic is covered though the figure is missing: the model, told
-        the figure is there after all, would answer. English questions carry
+        the figure is there after all, would answer (``share``: well below the
+        threshold, for answering the rest). English questions carry
         too little evidence to claim that."""
         if not rel.missing or rel.english:
             return False
-        return self.model.p_out(rel.features | {"gap": 0.0}) < self.model.threshold
+        return self.model.p_out(rel.features | {"gap": 0.0}) < share * self.model.threshold

@@ -176,6 +176,10 @@ class Tuning:
     top_k: int = 5  # clauses an answer is composed from
     followup_max_chars: int = 16  # longer questions stand on their own
     llm_support_min: float = 0.25  # share of a sentence's bigrams its cited clause must contain
+    # "有补贴吗 每个月多少钱": a yes/no part beside a figure the text lacks is
+    # answered (the figure said missing) when, figure aside, the question's
+    # out-of-scope probability is below this share of the threshold (not tuned).
+    part_answer_share: float = 0.5
 
     def with_threshold(self, threshold: float | None) -> "Tuning":
         if threshold is None:
