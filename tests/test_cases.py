@@ -83,3 +83,33 @@ def test_a_business_by_its_line_of_work_is_no_person(q):
     from chatbot.answer.gaps import asker_kind
 
     assert asker_kind(q, "中小企业", DEF3) is None
+
+
+@pytest.mark.parametrize("q, narrated", [
+    ("给一家大型连锁超市供货，货交了4个月还没结，利息能要吗", "4个月"),
+    ("想开个24小时无人洗车店，这种新业态让搞吗", "24小时"),
+])
+def test_a_figure_the_asker_narrates_is_no_gap(assistant, q, narrated):
+    assert f"未写明{narrated}" not in assistant.answer(q).text
+
+
+def test_a_figure_asked_about_is_still_a_gap(assistant):
+    assert assistant.answer("新建住宅的节能标准是不是已经提到80%了？").text.startswith("方案未写明80%的情况")
+    # 60天 is the text's 60日
+    a = assistant.answer("大型企业采购中小企业的货 是60天内付款吗")
+    assert "未写明60天" not in a.text
+
+
+def test_a_case_named_by_the_asker_in_a_clause_quoted_second(assistant):
+    # reader round 9, R9-27: 第十七条 leads, 第九条 follows with its 大型企业 paragraph
+    a = assistant.answer("我们是个小贸易公司，给一家大型连锁超市集团供牛羊肉，货交了4个月还没结，"
+                         "合同也没写付款期限。想起诉，法院会不会拖很久？利息能要吗")
+    assert a.citations[:2] == ["smepay:17", "smepay:9"]
+    body = a.text.split("**相关条款**")[0]
+    assert "大型企业从中小企业采购" in body and "机关、事业单位从中小企业采购" not in body
+
+
+def test_every_quoted_article_is_held_to_its_own_scope(assistant):
+    a = assistant.answer("我是个体户不是公司，听说大企业欠款逾期要按万分之五付利息，对个体户也管用吗")
+    assert "适用于中小企业（第三条），未写明个体工商户的情况" in a.text.split("\n")[0]
+    assert "smepay:3" in a.citations

@@ -282,12 +282,15 @@ def _with_limit(opening: str, s: Scored, picked: list[Scored], sentences, figure
     return f"{opening.rstrip('。')}（{clean_sentence(extra)}）。"
 
 
-def _for_case(query: Query, r: Record, picked: list[Scored], scorer: SentenceScorer) -> tuple[list[Scored], bool]:
+def _for_case(query: Query, r: Record, picked: list[Scored], scorer: SentenceScorer,
+              lead_clause: bool = True) -> tuple[list[Scored], bool]:
     """The lead sentence as the asker's case, when the clause states its rule
     once per case (answer.cases): the sentence of the case the question names
     leads and the other cases' are dropped; a figure question naming none
     quotes every case (True: the answer says it depends). A comparison keeps
-    all; "is this lawful" keeps the rule of conduct it was answered by."""
+    all; "is this lawful" keeps the rule of conduct it was answered by.
+    A clause quoted after the lead (``lead_clause`` False) only swaps in the
+    named case: its one sentence is not the place to list every case."""
     if not picked or query.ask.kind == "compare":
         return picked, False
     sentences = [s for s, _ in scorer.sentences(r)]
@@ -300,7 +303,7 @@ def _for_case(query: Query, r: Record, picked: list[Scored], scorer: SentenceSco
     # An English question's tokens are glossary translations, too loose to tell cases apart.
     asked = query.normalized if query.english else query.normalized + " " + " ".join(query.tokens)
     j = asker_case(asked, group)
-    if j is None and (query.ask.kind != "figure" or query.ask.legal):
+    if j is None and (not lead_clause or query.ask.kind != "figure" or query.ask.legal):
         return picked, False
     # every case: the one that scored best first, the others in text order
     shown = [at] + [c.index for c in group if c.index != at] if j is None else [j]
@@ -359,6 +362,8 @@ def compose(query: Query, hits: list[Hit], scorer: SentenceScorer, gaps: GapFind
         claims[0] = (lead_record, picked)
     picked, split = _for_case(query, lead_record, picked, scorer)
     claims[0] = (lead_record, picked)
+    # "给大型连锁超市供货" with 第九条 quoted second: its 大型企业 paragraph, not the first one
+    claims[1:] = [(r, _for_case(query, r, sents, scorer, lead_clause=False)[0]) for r, sents in claims[1:]]
     if split:
         opening = f.cases.format(doc=doc_kind(lead_record.doc_title, english))
     else:

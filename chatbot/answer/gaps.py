@@ -9,7 +9,8 @@ Read from the question and the clauses the answer quotes:
 - an explicit exclusion of what the clause covers ("不是简易注销的话…");
 - the kind of party another document applies to, where the quoted one applies
   to another ("我是个体户…按中小企业那个条例": its 第三条 covers 中小企业);
-- a figure the question states that the clause does not ("提到80%了吗" where it says 75%);
+- a figure the question asks about that the clause does not state ("提到80%了吗" where
+  it says 75%; not one the asker narrates, "货交了4个月还没结");
 - what the quoted sentence itself excepts ("重大工程…多少个工作日" where it says
   "除重大工程建设项目外…60个工作日内").
 Each gives a phrase such as "方案未写明普通注销的情况（写的是简易注销）"."""
@@ -41,6 +42,15 @@ _SEAT = (r"(?:注册(?:地)?(?:在|于|是)|落户(?:在|于)?|设在|开在|位
 # "除重大工程建设项目外…60个工作日内": the quoted sentence's own exception.
 EXCEPT = re.compile(r"除(?:了)?([^，。；、“”]{2,15}?)(?:以外|之外|外)|[（(]([^（()）]{2,20})除外[）)]|([\u4e00-\u9fff]{2,12})除外")
 _EXCLUDE = re.compile(r"(?:不是|并非|非|除了|不属于|不走)\s*([\u4e00-\u9fff]{2,8}?)(?:的话|的|以外|之外|）|\)|，|,|$)")
+
+
+# What may follow a figure the question asks about, up to the end of its clause.
+_ASKED_TAIL = re.compile(r"\s*(?:了|吗|么|嘛|呢|啊|呀|吧|没有?|对吗|对不对|是吗|是不是|以上|以内|之内|左右)*\s*(?:[，,。？?！!；;]|$)")
+
+
+def _unit(s: str) -> str:
+    """"60天" and "60日", "15个工作日" and "15工作日" are one figure."""
+    return s.replace("个工作日", "工作日").replace("天", "日")
 
 
 @dataclass(frozen=True)
@@ -125,9 +135,12 @@ class GapFinder:
         if home := self._home(quoted[0].doc_id):
             if gap := self._place(q, home, text):
                 return gap
-        lead = f"{quoted[0].measure_title} {quoted[0].text}"  # another clause naming the asker does not widen this one
-        if (party := self._party(query, quoted[0], lead)) is not None:
-            return party
+        # Each quoted article against its own document's scope: another clause
+        # naming the asker does not widen this one, and the payment regulation's
+        # 万分之五 quoted beside the individual-business one still covers 中小企业 only.
+        for r in quoted:
+            if (party := self._party(query, r, f"{r.measure_title} {r.text}")) is not None:
+                return party
         for group in self.glossary.contrasts:
             asked = [w for w in group if w in q and w not in text]
             stated = [w for w in group if w in text and w not in asked]
@@ -148,11 +161,17 @@ class GapFinder:
                 x = next(g for g in m.groups() if g)
                 if _covers(x, q):
                     return Gap(x, scope=f"写明“{m.group(0).strip('（()）')}”")
+        stated = _unit(re.sub(r"\s", "", text))
         for m in _FIGURE.finditer(q):
             fig = re.sub(r"\s", "", m.group(0))
             if named and fig.rstrip("年") in named:  # the version's year, not a figure asked
                 continue
-            if fig not in re.sub(r"\s", "", text) and _FIGURE.search(text):
+            # only a figure asked about ("提到80%了吗"), not one the asker narrates
+            # ("货交了4个月还没结", "成立满3年才能报名", "24小时无人洗车店"); a year
+            # inside the period is the scope of the question ("2024年…要达到多少")
+            if not _YEAR.fullmatch(fig) and not _ASKED_TAIL.match(q, m.end()):
+                continue
+            if _unit(fig) not in stated and _FIGURE.search(text):
                 return Gap(fig)
         return None
 
