@@ -48,6 +48,11 @@ def test_several_things_asked_at_once():
     ("街道让每家店出500块搞活动，这个能拒绝吗", True),  # may I refuse: whether it is lawful
     ("不入会就不给开证明，这合理吗", True),
     ("老有人上门叫拉赞助，能不给不", True),
+    ("不交押金就不给验收，这样可以吗", True),  # a practice described, then "这样可以吗"
+    ("说我们这种新模式没先例，是不是就不让开了", True),
+    ("这样行不行", True),
+    ("网上办营业执照可以吗", False),  # "可以吗" alone asks how to, not whether it is lawful
+    ("这样办需要多久", False),
     ("新开办企业能不能免费刻章", False),
     ("刻章要钱吗", False),
     ("简易注销公示要多少天", False),
@@ -308,3 +313,12 @@ def test_a_penalty_article_is_known_by_its_sanction_without_a_penalty_chapter(as
     a = assistant.answer("我们这行业协会每年非让交钱参加培训 不去就说评不了优秀 这合理吗")
     # a rule leads (第十七条 不得强制…参加…培训, or 第二十九条 on the associations' fees), not 第七十一条's 责令改正
     assert a.citations[0].startswith("obe:") and not is_penalty(lib.get(a.citations[0]))
+
+
+def test_a_lawfulness_answer_quotes_the_articles_rule_of_conduct(assistant):
+    """An article quoted for "这样可以吗" gives its 不得… sentence, whole: the
+    half "没有依据的，不得…" says what has no basis only with the rule before it."""
+    a = assistant.answer("办项目审批时窗口非让我们找他们推荐的咨询公司出报告，不找就不受理，这样可以吗")
+    assert "obe:43" in a.citations
+    quoted = a.text.split("（《优化营商环境条例》第四十三条）")[0]
+    assert "不得" in quoted and not quoted.rsplit("。", 1)[-1].startswith("没有依据的")

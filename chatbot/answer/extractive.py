@@ -21,7 +21,7 @@ from .cases import asker_case, cases
 from .clauses import related, related_lines, unit_line
 from .frames import Frame, doc_kind, frame
 from .gaps import Gap, GapFinder
-from .lead import FIGURES, first_sentence, lead
+from .lead import CONDUCT, FIGURES, first_sentence, lead
 
 # What the question asks for (sentence scoring only; search.asks classifies questions).
 WHEN = re.compile(r"什么时候|何时|哪个月|哪一年|哪年|完成时[间限]|时限|截止|期限是|时间表|啥时候|几月|几时")
@@ -235,6 +235,9 @@ def _figure_first(cands: list, hits: list[Hit], candidate, has, t: ExtractiveTun
 
 # A rule's half after "；" that qualifies it ("…30日内支付款项；合同另有约定的，
 # 从其约定，但付款期限最长不得超过60日"): quoting the rule without it misstates it.
+# A half that refers back to the rule before it ("…应当有法律、法规依据；没有依据的，
+# 不得作为办理行政审批的条件"): alone it does not say what has no basis.
+BACKREF = re.compile(r"^(?:没有|无)[^，。；]{0,8}的，")
 PROVISO = re.compile(r"^(?:合同另有约定|另有约定|另有规定|法律、行政法规另有规定|但|除|其中|超过|逾期|确有)")
 
 
@@ -245,7 +248,7 @@ def _whole_rule(s: Scored, picked: list[Scored], sentences: list[tuple[str, set[
     quoted anyway is not repeated."""
     here = {p.index for p in picked}
     prev, nxt = s.index - 1, s.index + 1
-    if (PROVISO.match(s.sentence) and prev >= 0 and prev not in here
+    if ((PROVISO.match(s.sentence) or BACKREF.match(s.sentence)) and prev >= 0 and prev not in here
             and sentences[prev][0].rstrip().endswith(("；", ";"))):
         return Scored(s.record, sentences[prev][0].rstrip().rstrip("；;") + "；" + s.sentence, prev, s.score)
     if (not s.sentence.rstrip().endswith(("；", ";")) or nxt >= len(sentences)
@@ -318,6 +321,23 @@ def _for_case(query: Query, r: Record, picked: list[Scored], scorer: SentenceSco
     return first + [s for s in picked if kept(s)], j is None
 
 
+def _with_conduct(r: Record, picked: list[Scored], question: str, qset: set[str], scorer: SentenceScorer) -> list[Scored]:
+    """"这样可以吗" answered by an article: its rule of conduct ("行政机关不得为市场
+    主体指定…中介服务机构") is what settles it, so it is quoted first, before what
+    was picked, when the article has one matching the question half as well."""
+    if r.kind != "article" or any(CONDUCT.search(s.sentence) for s in picked):
+        return picked
+    ranked = scorer.rank(r, question, qset)
+    best = max((s.score for s in ranked), default=0.0)
+    rules = [s for s in ranked if CONDUCT.search(s.sentence) and s.score >= scorer.tuning.pick_floor * best]
+    if not rules:
+        return picked
+    rule = max(rules, key=lambda s: (s.score, -s.index))
+    # what was picked still answers too; the rule a half refers back to is quoted with it (_whole_rule)
+    half = bool(PROVISO.match(rule.sentence) or BACKREF.match(rule.sentence))
+    return [rule] + [s for s in picked if s.index != rule.index and not (half and s.index == rule.index - 1)]
+
+
 def _quote(r: Record, s: Scored) -> str:
     """A quoted sentence with its citation; a sentence the source garbled says so."""
     note = ""
@@ -351,6 +371,8 @@ def compose(query: Query, hits: list[Hit], scorer: SentenceScorer, gaps: GapFind
         lead_best = max((x.score for x in claims[0][1]), default=0.0)
         claims.sort(key=lambda c: not (c[0].kind == "article"
                                        and max((x.score for x in c[1]), default=0.0) >= scorer.tuning.law_first * lead_best))
+    if query.ask.legal and not english:
+        claims = [(r, _with_conduct(r, sents, question, qset, scorer)) for r, sents in claims]
     # The sentence that answers what is asked goes first: the one naming the
     # year asked about ("2024年底前…91%" for "by the end of 2024"), else by the ask.
     lead_record, picked = claims[0]
