@@ -322,3 +322,12 @@ def test_a_lawfulness_answer_quotes_the_articles_rule_of_conduct(assistant):
     assert "obe:43" in a.citations
     quoted = a.text.split("（《优化营商环境条例》第四十三条）")[0]
     assert "不得" in quoted and not quoted.rsplit("。", 1)[-1].startswith("没有依据的")
+
+
+def test_the_plans_echo_of_a_law_does_not_join_that_laws_article(assistant):
+    """第92条 "贯彻落实好《促进个体工商户发展条例》" beside 第十三条 adds nothing; asked
+    what the county does as well, it may join."""
+    a = assistant.answer("个体户打算转成有限公司，转型之前必须先处理好哪些事")
+    assert a.citations[0] == "ibp:13" and "92" not in a.citations
+    both = assistant.answer("个体户经营场所难找，条例怎么规定，县里有什么配套措施")
+    assert "92" in both.citations

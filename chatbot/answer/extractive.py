@@ -205,6 +205,8 @@ def _claims(question: str, qset: set[str], hits: list[Hit], scorer: SentenceScor
                 continue
             if relaxed and (":" not in h.record.ref) == local:
                 continue
+            if not both and _echo(h.record, top.record) and not COUNTY.search(question):
+                continue  # "贯彻落实好《促进个体工商户发展条例》" beside that law's own article says nothing more
             sc = scorer.rank(h.record, question, qset)
             b = max((s.score for s in sc), default=0.0)
             close = h.score + t.rerank_weight * b / total >= t.cross_ratio * combined and b >= t.second_evidence * best_score
@@ -212,6 +214,16 @@ def _claims(question: str, qset: set[str], hits: list[Hit], scorer: SentenceScor
                 claims.append((h.record, _pick(sc, t.sentence_budget // 2, False, t)[:t.second_sentences]))
             break
     return claims, best_score, total
+
+
+# The question asks what the county does (not only what the law says).
+COUNTY = re.compile(r"县|伊吾|当地|本地|地方上")
+
+
+def _echo(r: Record, law: Record) -> bool:
+    """A clause of the plan that carries out the very law quoted ("贯彻落实好
+    《促进个体工商户发展条例》"): it names that law in its title."""
+    return law.kind == "article" and r.kind != "article" and bool(law.doc_title) and f"《{law.doc_title}》" in r.measure_title
 
 
 def _figure_first(cands: list, hits: list[Hit], candidate, has, t: ExtractiveTuning) -> list:
