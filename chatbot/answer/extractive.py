@@ -21,7 +21,8 @@ from .cases import asker_case, cases
 from .clauses import related, related_lines, unit_line
 from .frames import Frame, doc_kind, frame
 from .gaps import Gap, GapFinder
-from .lead import CONDUCT, FIGURES, first_sentence, lead
+from .lead import CONDUCT, FIGURES, first_sentence, lead, year_sentence
+from .parts import complete, part_line
 
 # What the question asks for (sentence scoring only; search.asks classifies questions).
 WHEN = re.compile(r"什么时候|何时|哪个月|哪一年|哪年|完成时[间限]|时限|截止|期限是|时间表|啥时候|几月|几时")
@@ -120,7 +121,8 @@ def _by_cosine(ranked: list[Scored], uid: str, rows: dict[str, float], margin: f
     cos = {s.index: rows.get(f"{uid}{ROW_MARK}{s.index}", float("-inf")) for s in ranked}
     best = max(cos.values(), default=float("-inf"))
     close = [s for s in ranked if cos[s.index] >= best - margin]
-    return sorted(close, key=lambda s: -cos[s.index])[:2]
+    # among the close ones, the sentence holding the question's translated words ("seals" → 印章) first
+    return sorted(close, key=lambda s: (-s.score, -cos[s.index]))[:2]
 
 
 def _with_cosine(ranked: list[Scored], uid: str, rows: dict[str, float], weight: float) -> None:
@@ -269,21 +271,6 @@ def _whole_rule(s: Scored, picked: list[Scored], sentences: list[tuple[str, set[
     return Scored(s.record, s.sentence.rstrip().rstrip("；;") + "；" + sentences[nxt][0], s.index, s.score)
 
 
-_YEAR = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
-
-
-def _year_sentence(question: str, picked: list[Scored]) -> int | None:
-    """The quoted sentence naming the one year the question names, when
-    another quoted sentence names a different year."""
-    years = set(_YEAR.findall(question))
-    if len(years) != 1 or len(picked) < 2:
-        return None
-    y = years.pop()
-    named = [j for j, x in enumerate(picked) if _YEAR.search(x.sentence)]
-    hit = [j for j in named if y in _YEAR.findall(picked[j].sentence)]
-    return hit[0] if hit and len(named) > len(hit) else None
-
-
 def _with_limit(opening: str, s: Scored, picked: list[Scored], sentences, figure: str | None) -> str:
     """"30日内。" read from a rule whose qualifying half sets another figure
     ("合同另有约定的…最长不得超过60日") carries that half: the figure alone
@@ -362,14 +349,17 @@ def _quote(r: Record, s: Scored) -> str:
 def compose(query: Query, hits: list[Hit], scorer: SentenceScorer, gaps: GapFinder | None = None,
             question: str | None = None, rows: dict[str, float] | None = None,
             companion: Callable[[str, str], bool] | None = None,
-            note: Callable[[Record], str | None] | None = None, missing: Gap | None = None) -> Composition:
+            note: Callable[[Record], str | None] | None = None, missing: Gap | None = None,
+            part_hits: list[list[Hit]] | None = None) -> Composition:
     """An extractive answer from ranked hits (already judged relevant).
     ``question``: the text to score sentences against (default: as asked);
     ``rows``: the retrieval's dense row cosines (choose English answers' sentences);
     ``companion(lead doc, other doc)``: whether another document's clause may
     join the answer; ``note(record)``: a line after a clause's quote (a
     superseded version names its successor); ``missing``: a figure the
-    question asks for that the clauses lack, said first (the rest is answered)."""
+    question asks for that the clauses lack, said first (the rest is answered);
+    ``part_hits``: each later part's own hits (Query.parts), for the parts the
+    quoted sentences leave unanswered."""
     question = question or query.raw
     english = query.english
     f: Frame = frame(english)
@@ -388,7 +378,7 @@ def compose(query: Query, hits: list[Hit], scorer: SentenceScorer, gaps: GapFind
     # The sentence that answers what is asked goes first: the one naming the
     # year asked about ("2024年底前…91%" for "by the end of 2024"), else by the ask.
     lead_record, picked = claims[0]
-    i = _year_sentence(query.normalized, picked)
+    i = year_sentence(query.normalized, picked)
     if i is None:
         i = first_sentence(query.ask, [s.sentence for s in picked])
     if i:
@@ -406,6 +396,9 @@ def compose(query: Query, hits: list[Hit], scorer: SentenceScorer, gaps: GapFind
     if opening and picked and not english and query.ask.kind == "figure" and not split:
         opening = _with_limit(opening, picked[0], picked, scorer.sentences(lead_record), query.ask.figure)
     cited = [r for r, _ in claims]
+    added = complete(query, [(r, [x.sentence for x in sents]) for r, sents in claims], part_hits or [], hits,
+                     scorer, scorer.tuning.part_cover, scorer.tuning.part_near, scorer.tuning.part_topic) if query.parts else []
+    cited += [a.record for a in added if a.record is not None and a.record not in cited]
     gap = missing or (gaps.find(query, cited, picked[0].sentence if picked else "") if gaps is not None else None)
     if gap is not None and gap.basis is not None and gap.basis not in cited:
         cited.append(gap.basis)  # the article stating whom the law covers supports the gap
@@ -416,6 +409,9 @@ def compose(query: Query, hits: list[Hit], scorer: SentenceScorer, gaps: GapFind
         defining = next((x for x, _ in scorer.sentences(gap.basis) if gap.stated and gap.stated in x), None)
         if defining:
             quotes = _quote(gap.basis, Scored(gap.basis, defining, 0, 0.0)) + quotes
+    if added:
+        kinds = "和".join(dict.fromkeys(doc_kind(r.doc_title) for r, _ in claims))
+        quotes += "\n\n" + "\n".join(part_line(a, kinds, lambda r, x: _quote(r, Scored(r, x, 0, 0.0))) for a in added)
     notes = list(dict.fromkeys(n for r, _ in claims if note and (n := note(r))))
     if notes:
         quotes += "\n\n" + "\n".join(notes)

@@ -19,6 +19,7 @@ class Frame:
     when: str  # "{deadline}" "{cite}"
     free: str
     no_need: str
+    no_charge: str  # "要钱吗" answered by a clause making it free
     yes: str
     no: str
     says: str  # after the quoted Chinese sentences of an English answer ("" in Chinese)
@@ -43,7 +44,7 @@ ZH = Frame(
     units_heading="**责任单位与完成时限**", related_heading="**相关条款**",
     responsible="责任单位", deadline="完成时限",
     who="由{units}负责（{cite}）。", when="完成时限为{deadline}（{cite}）。",
-    free="是的，免费。", no_need="不需要。", yes="可以。", no="不能。", says="", about="",
+    free="是的，免费。", no_need="不需要。", no_charge="不需要。", yes="可以。", no="不能。", says="", about="",
     refusal=("抱歉，《{title}》中没有找到与这个问题直接相关的内容，本助手只依据这些文件回答，不作推测。"
              f"如需咨询，请拨打{HOTLINE_ZH}。"),
     missing_figure=("《{title}》涉及这个话题，但没有写明您问的具体{kind}，本助手不作推测。相关条款：\n{lines}\n\n"
@@ -59,7 +60,7 @@ EN = Frame(
     units_heading="**Responsible units and deadlines**", related_heading="**Related clauses**",
     responsible="Responsible", deadline="Deadline",
     who="Responsible: {units} ({cite}).", when="Deadline: {deadline} ({cite}).",
-    free="Yes, it is free.", no_need="No, it is not needed.", yes="Yes.", no="No.",
+    free="Yes, it is free.", no_need="No, it is not needed.", no_charge="No, there is no charge.", yes="Yes.", no="No.",
     says="(Quoted from the Chinese original.)",
     about="The closest clause, {cite} ({title}), says:",
     refusal=("Sorry, 《{title}》 does not cover this question. This assistant answers only from these documents and "

@@ -98,7 +98,7 @@ def yes_no(ask: Ask, question: str, sentence: str, evidence: float, f: Frame) ->
         if _overlaps(excluded, question):
             return f.no
     if ask.polarity == "cost" and FREE.search(sentence):
-        return f.free if "免费" in question or "free" in question.lower() else f.no_need
+        return f.free if "免费" in question or "free" in question.lower() else f.no_charge
     if ask.polarity == "need" and NO_NEED.search(sentence):
         return f.no_need
     if (ask.polarity == "can" and evidence >= 0.6 and PERMITS.search(sentence)
@@ -127,3 +127,18 @@ def lead(ask: Ask, question: str, record: Record, sentence: str, evidence: float
             return f.tentative.format(doc=doc_kind(record.doc_title, f is not ZH), word=phrase)
         return settled
     return None
+
+
+_YEAR = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
+
+
+def year_sentence(question: str, picked: list) -> int | None:
+    """The quoted sentence naming the one year the question names, when
+    another quoted sentence names a different year."""
+    years = set(_YEAR.findall(question))
+    if len(years) != 1 or len(picked) < 2:
+        return None
+    y = years.pop()
+    named = [j for j, x in enumerate(picked) if _YEAR.search(x.sentence)]
+    hit = [j for j in named if y in _YEAR.findall(picked[j].sentence)]
+    return hit[0] if hit and len(named) > len(hit) else None

@@ -38,6 +38,12 @@ from .figures import amount_gap, best_text, missing_figure, top_text
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
+def _where(retrieval: Retrieval) -> str:
+    """Where a figure asked for would have to be: the top clauses, and those of
+    the part asking it ("逾期利息怎么算，多少天内该付")."""
+    return " ".join([top_text(retrieval.hits)] + [top_text(p) for p in retrieval.parts])
+
+
 @dataclass
 class Relevance:
     english: bool
@@ -131,7 +137,7 @@ class RefusalCheck:
             # for another document: for one that has none they say nothing.
             faq, nm = self.model.neutral["faq"], None
         return words, {"known": known, "g1": g1, "cov": float(query.coverage), "dz": dz, "sent": sent,
-                       "gap": amount_gap(query.text, top_text(hits), best_text(hits)), "faq": faq,
+                       "gap": amount_gap(query.text, _where(retrieval), best_text(hits)), "faq": faq,
                        "kq": self.asked_before(words, hits),
                        "nm": self.model.neutral["nm"] if nm is None else nm}
 
@@ -139,7 +145,7 @@ class RefusalCheck:
         query, hits = retrieval.query, retrieval.hits
         text = query.text
         dense = max((h.dense or 0.0 for h in hits if h.dense is not None), default=0.0)
-        missing = missing_figure(text, top_text(hits), best_text(hits))
+        missing = missing_figure(text, _where(retrieval), best_text(hits))
         if query.english:
             # With out-of-scope examples the margin decides: closer to a curated
             # question (each clause has English ones) than to any decline

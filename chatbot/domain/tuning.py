@@ -58,6 +58,8 @@ class FusionTuning:
     # (the second pass doubled the cost of the costliest input; on the same
     # 142 long questions 64 and "always" gave identical results).
     reworded_max_chars: int = 64
+    # hits retrieved for each later part of a question asking several things (answer.parts)
+    part_depth: int = 3
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,16 @@ class ExtractiveTuning:
     case_frame_chars: int = 8
     case_frame_share: float = 0.3
     case_subject_chars: int = 40
+    # A later part of a question asking several things ("…这合理吗？去哪反映？"):
+    # it counts as answered when the quoted sentences hold this share of its own
+    # topic words' IDF weight; else the best sentence among its own hits
+    # (FusionTuning.part_depth) holding that share joins the answer, or the gap
+    # is said (answer.parts; not tuned). A part asking a new topic is answered
+    # only from the whole question's first ``part_near`` hits, by a sentence
+    # holding ``part_topic`` of the topic words asked before it too.
+    part_cover: float = 0.5
+    part_near: int = 5
+    part_topic: float = 0.5
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ RATE = re.compile(r"比例|百分之|多少[%％]|几成|覆盖率|满意率|率
 COUNT = re.compile(r"多少个|几个|多少家|几家|多少项|几项|多少次|几次|多少人|多少台|多少座|多少所|多少条|几条|几[级档类种]|多少"
                    r"|\bhow many\b", _I)
 # Yes/no, by what would make the answer yes.
-COST = re.compile(r"要钱|花钱|收费|收钱|交钱|付费|掏钱|出钱|自费|要不要钱|免费|\b(?:free|fee|fees|charge|cost)\b", _I)
+COST = re.compile(r"要钱|花钱|收费|收钱|交钱|付费|掏钱|出钱|自费|要不要钱|免费|\b(?:free|fees?|charged?|costs?|pay|paid)\b", _I)
 NEED = re.compile(r"需要|需不需要|要不要|用不用|还要|还用|还得|必须|一定要|\b(?:need|needs|required|have to|must)\b", _I)
 CAN = re.compile(r"能不能|可不可以|可以|能否|可否|能|允许|行不行|让不让|\b(?:can|could|may|allowed)\b", _I)
 YESNO = re.compile(r"[吗么嘛][？?！!。\s]*$|[吗么][，,]|是不是|能不能|可不可以|要不要|用不用|需不需要|有没有|会不会|行不行|是否|可否|能否"

@@ -4,7 +4,7 @@ terms, its topic words, whether it is a list question, and its language."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..corpus.library import Library
 from ..domain.citations import find_refs
@@ -15,6 +15,7 @@ from ..text.normalize import has_content, normalize
 from ..text.typos import TypoFixer
 from .asks import Ask, classify
 from .intent import StructuredQuery, detect
+from .parts import generic, split
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]{2,}")
@@ -66,6 +67,12 @@ class Query:
     both: bool = False  # asks what the law says and what the county does (LAW_SIDE, local_side)
     law: bool = False  # asks what the law says, naming no document (LAW_WORDS)
     foreign: tuple[str, ...] = ()  # documents named that the library lacks ("乌鲁木齐市优化营商环境条例")
+    # Several things asked at once: each later part analysed on its own, with
+    # the story before it ("拖欠货款半年了，去哪反映"); the first part is the question.
+    parts: tuple["Query", ...] = ()
+    asked: str = ""  # a part's own words ("去哪反映")
+    key: tuple[tuple[str, ...], ...] = ()  # a part's own topic words, each with the terms it implies
+    topic: tuple[tuple[str, ...], ...] = ()  # …and those of the question before it
 
     def __post_init__(self) -> None:
         if not self.dense_text:
@@ -94,6 +101,25 @@ class QueryAnalyzer:
         self.local = local_side(library.default.title if library.corpora else "")
 
     def analyse(self, question: str) -> Query:
+        q = self._analyse(question)
+        parts = split(q.normalized) if not q.english and not q.refs and q.listing is None else ()
+        if len(parts) < 2:
+            return q
+        # a later part's own topic words: not the story's, not an earlier part's
+        seen = set(content_words(parts[0].question))
+        subs = []
+        for p in parts[1:]:
+            own = [w for w in dict.fromkeys(content_words(p.text)) if w not in seen and not generic(w)]
+            before = [(w, *(t for t in self.glossary.expand(w) if t != w)) for w in seen if not generic(w)]
+            topic = tuple(k for k in before if any(t in self.vocab for t in k))
+            seen |= set(own)
+            # a word the documents never use, nor any term it implies, cannot tell answered from not ("该付")
+            implied = [(w, *(t for t in self.glossary.expand(w) if t != w)) for w in own]
+            key = tuple(k for k in implied if any(t in self.vocab for t in k))
+            subs.append(replace(self._analyse(p.question), asked=p.text, key=key, topic=topic, ask=p.ask))
+        return replace(q, parts=tuple(subs))
+
+    def _analyse(self, question: str) -> Query:
         norm = normalize(question[: self.max_chars])
         fixed, fixes = self.typos.fix(norm)
         toks = tokens(fixed) + tokens(" ".join(self.glossary.expand(fixed)))

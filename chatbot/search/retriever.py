@@ -33,6 +33,8 @@ class Retrieval:
     rows: Rows = field(default_factory=list)  # [] without a dense pass
     dense: np.ndarray | None = None  # per record, NaN where unknown; None without a dense pass
     notice: str | None = None  # the dense side was unavailable (index building, server down)
+    # per later part of the question (Query.parts): its own best hits, [] when it asks for nothing new
+    parts: list[list[Hit]] = field(default_factory=list)
 
 
 class Retriever:
@@ -107,7 +109,10 @@ class Retriever:
                     hits.append(Hit(r, float(score[i]), dense=float(dense0[i]), bm25=float(b_norm[i]), via=mode))
                     seen.add(r.uid)
         notice = self.dense_notice() if mode != "bm25" and not rows else None
-        return Retrieval(q, hits, rows, dense if mode in ("hybrid", "dense") else None, notice)
+        # "…这合理吗？去哪反映？": the part's answer may lie outside the whole question's hits
+        parts = [self.retrieve(p, self.tuning.part_depth, filters, mode).hits if p.key or p.ask.kind == "figure" else []
+                 for p in q.parts]
+        return Retrieval(q, hits, rows, dense if mode in ("hybrid", "dense") else None, notice, parts)
 
     def dense_notice(self) -> str | None:
         """Why the dense side gave nothing, in the words the answer shows."""

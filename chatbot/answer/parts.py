@@ -1,0 +1,89 @@
+"""The later parts of a question asking several things ("逾期利息怎么算，多少天内该付"):
+each is answered by the sentences already quoted, or by the best sentence of
+its own hits; a figure no hit states is said to be missing. A part that asks
+nothing new (a yes/no on the same topic, "条例怎么规定", who or by when) is
+left to the answer as composed. Deterministic; cut-offs in ``ExtractiveTuning``."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..domain.records import Hit, Record
+from ..search.query import Query
+from .lead import FIGURES
+
+NAMED = ("duration", "money", "rate")  # "多少" alone asks for any figure: not checked
+
+
+@dataclass(frozen=True)
+class PartAnswer:
+    asked: str  # the part's own words ("去哪反映")
+    record: Record | None  # None: the documents quoted do not state it
+    sentence: str = ""
+    figure: str | None = None  # the kind of figure a gap is about ("duration")
+
+
+def _share(key: tuple[tuple[str, ...], ...], text: str, weight) -> float:
+    """Share of the part's own topic words (by IDF weight) that ``text`` holds,
+    a word counting when it or a term it implies appears."""
+    total = sum(weight(k[0]) for k in key) or 1.0
+    return sum(weight(k[0]) for k in key if any(w in text for w in k)) / total
+
+
+def complete(query: Query, quoted: list[tuple[Record, list[str]]], part_hits: list[list[Hit]],
+             hits: list[Hit], scorer, cover: float, depth: int = 5, topic_cover: float = 0.3) -> list[PartAnswer]:
+    """What each later part of ``query`` adds to an answer quoting ``quoted``
+    (record, sentences): a sentence to quote, or a gap; parts already
+    answered add nothing. ``depth``: how many of the whole question's hits a
+    part's new topic may be answered from, by a sentence holding ``topic_cover``
+    of the question's topic before the part (by IDF weight) too."""
+    said = [x for _, sents in quoted for x in sents]
+    out: list[PartAnswer] = []
+    for sub, own in zip(query.parts, part_hits or [[] for _ in query.parts]):
+        if sub.ask.kind in ("who", "when"):
+            continue  # 责任单位/完成时限 follow every cited clause of the plan
+        figure = FIGURES[sub.ask.figure] if sub.ask.kind == "figure" and sub.ask.figure in NAMED else None
+        if not sub.key and figure is None:
+            continue
+
+        def answers(sentence: str) -> bool:
+            return ((not sub.key or _share(sub.key, sentence, scorer.weight) >= cover)
+                    and (figure is None or bool(figure.search(sentence))))
+
+        if any(answers(x) for x in said):
+            continue
+        if sub.ask.polarity == "cost" and any(FIGURES["money"].search(x) for x in said):
+            continue  # "要收费吗" beside "24小时在线免费…": answered
+        pool = list({r.uid: r for r in [h.record for h in own] + [r for r, _ in quoted]
+                     + [h.record for h in hits[:3]]}.values())
+        if sub.key:
+            # Only from a clause the whole question retrieved too, in a sentence on
+            # its topic: a part's word alone ("电子化", "网上") finds court archives
+            # and hospitals.
+            near = {h.record.uid for h in hits[:depth]}
+            pool = [r for r in pool if r.uid in near]
+        fits = [x for r in pool for x in scorer.rank(r, sub.text, set(sub.tokens))
+                if answers(x.sentence) and x.score > scorer.tuning.unmatched_evidence
+                and (not sub.key or _share(sub.topic, x.sentence, scorer.weight) >= topic_cover)]
+        best = max(fits, key=lambda x: x.score, default=None)
+        if best is not None:
+            out.append(PartAnswer(sub.asked, best.record, best.sentence))
+            said.append(best.sentence)
+        elif figure is not None:
+            # the figure asked for is in no clause near it: said, not dropped
+            out.append(PartAnswer(sub.asked, None, figure=sub.ask.figure))
+        # A new topic unanswered is left to the answer as composed: a word
+        # missing from the quote is no proof it does not answer ("网上" beside "在线…查询").
+    return out
+
+
+_MISSING = {"duration": "具体时限", "money": "具体金额", "rate": "具体比例"}
+
+
+def part_line(a: PartAnswer, kinds: str, quote) -> str:
+    """A later part, answered in its sentence's words (``quote(record, sentence)``)
+    or with the gap said in the words of the documents quoted (``kinds``:
+    "条例和方案"), e.g. "多少天内该付：条例和方案没有写明具体时限。"
+    """
+    if a.record is not None:
+        return f"{a.asked}：{quote(a.record, a.sentence)}"
+    return f"{a.asked}：{kinds}没有写明{_MISSING.get(a.figure or '', '')}。"

@@ -1,0 +1,59 @@
+"""A question asking several things at once (search.parts, answer.parts): every
+later part is answered by what is quoted, by its own best sentence, or the
+answer says the documents do not state it; nothing is dropped silently."""
+from __future__ import annotations
+
+import pytest
+
+from chatbot.search.parts import split
+
+
+@pytest.mark.parametrize("q, asked", [
+    ("公司被大企业拖欠货款半年了，这合理吗？去哪反映？", ["这合理吗", "去哪反映"]),
+    ("破产案件府院联动实施细则由哪个单位负责，啥时候完成？", ["破产案件府院联动实施细则由哪个单位负责", "啥时候完成"]),
+    ("大型超市欠我们供应商的货款，逾期利息怎么算，多少天内该付", ["逾期利息怎么算", "多少天内该付"]),
+    # one thing asked, however long the story ("好几年", "几张桌子" ask nothing)
+    ("有家公司找不到人、好几年没报年报也不报税，会被吊销吗", []),
+    ("夏天晚上想在店门口摆几张桌子卖奶茶，会不会被罚？", []),
+    ("简易注销公示期多少天", []),
+])
+def test_the_parts_a_question_asks(q, asked):
+    assert [p.text for p in split(q)] == asked
+
+
+def test_each_part_is_read_after_the_story():
+    parts = split("公司被大企业拖欠货款半年了，这合理吗？去哪反映？")
+    assert parts[1].question == "公司被大企业拖欠货款半年了，去哪反映"
+    assert parts[0].ask.legal and parts[1].ask.kind == "how"
+
+
+def test_a_part_asking_a_new_topic_gets_its_own_sentence(assistant):
+    # the interest is 第十七条's; the days are 第九条's, outside the whole question's best clauses
+    a = assistant.answer("大型超市欠我们供应商的货款，逾期利息怎么算，多少天内该付")
+    assert not a.refused
+    assert "万分之五" in a.text and "多少天内该付：" in a.text and "60日内支付款项" in a.text
+    assert {"smepay:17", "smepay:9"} <= set(a.citations)
+
+
+def test_a_figure_no_clause_states_is_said_missing(engine, assistant):
+    q = engine.analyse("企业简易注销公示期多少天？清税要多少个工作日？")
+    assert [p.asked for p in q.parts] == ["清税要多少个工作日"]
+    a = assistant.answer("企业简易注销公示期多少天？清税要多少个工作日？")
+    assert "20天" in a.text
+    assert "清税要多少个工作日：" in a.text and "没有写明具体时限" in a.text
+
+
+def test_a_part_answered_by_the_quote_adds_nothing(assistant):
+    # 第83条's "24小时在线免费" answers "要收费吗": no other clause joins for it
+    a = assistant.answer("药店开了好几年了，电子发票半夜也能开吗？要收费吗")
+    assert a.citations == ["83"] and "要收费吗：" not in a.text
+
+
+def test_a_part_about_who_or_when_is_left_to_the_units_block(assistant):
+    a = assistant.answer("破产案件府院联动实施细则由哪个单位负责，啥时候完成？")
+    assert "啥时候完成：" not in a.text and "完成时限：2023年12月" in a.text
+    assert a.citations == ["123.2"]
+
+
+def test_a_question_asking_one_thing_has_no_parts(engine):
+    assert engine.analyse("开个小公司刻章要花钱吗？").parts == ()
