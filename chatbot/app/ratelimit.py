@@ -68,6 +68,7 @@ class LimitStorage:
             self.shared = _strategies(
                 storage_from_string(self.url, wrap_exceptions=True, key_prefix=key_prefix, **options))
         self._down_until = 0.0
+        self._failing = False  # the last call to the shared storage failed
         self._lock = threading.Lock()
 
     @property
@@ -76,17 +77,22 @@ class LimitStorage:
 
     @property
     def degraded(self) -> bool:
-        """True while a shared storage is down and this process counts alone."""
-        return self.shared is not None and self.clock() < self._down_until
+        """True from a failed call to the shared storage until one succeeds:
+        this process counts alone. (Not "until the retry time": /healthz read
+        just after it would call a server that is still down reachable.)"""
+        return self.shared is not None and self._failing
 
     def _call(self, op: str, item, *args, **kwargs):
         exact = item.amount <= EXACT_UP_TO
-        if self.shared is not None and not self.degraded:
+        if self.shared is not None and self.clock() >= self._down_until:
             try:
-                return getattr(self.shared[exact], op)(item, *args, **kwargs)
+                got = getattr(self.shared[exact], op)(item, *args, **kwargs)
+                self._failing = False
+                return got
             except StorageError as e:
                 with self._lock:
                     self._down_until = self.clock() + self.retry_seconds
+                    self._failing = True
                 log.warning("rate-limit storage %s unreachable (%s); limits are local to this process "
                             "for %.0f s", self.kind, e.storage_error if hasattr(e, "storage_error") else e,
                             self.retry_seconds)

@@ -58,8 +58,13 @@ class FusionTuning:
     # (the second pass doubled the cost of the costliest input; on the same
     # 142 long questions 64 and "always" gave identical results).
     reworded_max_chars: int = 64
-    # hits retrieved for each later part of a question asking several things (answer.parts)
+    # hits retrieved for each later part of a question asking several things (answer.parts);
+    # a longer question, or one asking more parts, is read whole: each part is
+    # analysed and embedded with the story, so 10,000 characters cut into parts
+    # cost 15 s (tests/test_bad_input_api.py)
     part_depth: int = 3
+    parts_max_chars: int = 200
+    max_parts: int = 4
 
 
 @dataclass(frozen=True)

@@ -89,7 +89,9 @@ class Query:
 
 class QueryAnalyzer:
     def __init__(self, library: Library, vocab: set[str], typos: TypoFixer, glossary: Glossary,
-                 max_chars: int, translator: Translator | None = None):
+                 max_chars: int, translator: Translator | None = None, parts_max_chars: int = 200,
+                 max_parts: int = 4):
+        self.parts_max_chars, self.max_parts = parts_max_chars, max_parts
         self.library = library
         self.translator = translator
         self.glossary = glossary
@@ -102,8 +104,9 @@ class QueryAnalyzer:
 
     def analyse(self, question: str) -> Query:
         q = self._analyse(question)
-        parts = split(q.normalized) if not q.english and not q.refs and q.listing is None else ()
-        if len(parts) < 2:
+        whole = q.english or q.refs or q.listing is not None or len(q.normalized) > self.parts_max_chars
+        parts = () if whole else split(q.normalized)
+        if not 2 <= len(parts) <= self.max_parts:
             return q
         # a later part's own topic words: not the story's, not an earlier part's
         seen = set(content_words(parts[0].question))

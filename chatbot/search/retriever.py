@@ -194,5 +194,6 @@ def build_retriever(library: Library, vectors: VectorIndex | None, tuning: Fusio
     typos = TypoFixer(library.text, lexical.vocab, glossary)
     # English words → the Chinese words these documents use, from a general dictionary.
     translator = Translator(dictionary, lambda w: lexical.df.get(w, 0), tuning.bilingual_per_key) if dictionary else None
-    analyzer = QueryAnalyzer(library, lexical.vocab, typos, glossary, max_question_chars, translator)
+    analyzer = QueryAnalyzer(library, lexical.vocab, typos, glossary, max_question_chars, translator,
+                             tuning.parts_max_chars, tuning.max_parts)
     return Retriever(library, analyzer, lexical, vectors, tuning)
