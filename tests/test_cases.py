@@ -113,3 +113,10 @@ def test_every_quoted_article_is_held_to_its_own_scope(assistant):
     a = assistant.answer("我是个体户不是公司，听说大企业欠款逾期要按万分之五付利息，对个体户也管用吗")
     assert "适用于中小企业（第三条），未写明个体工商户的情况" in a.text.split("\n")[0]
     assert "smepay:3" in a.citations
+
+
+def test_a_figure_set_for_another_case_of_the_same_kind_is_a_gap(assistant):
+    # 第31.1条 names 高压 and 低压, but its 15个工作日 is the 低压 users' part of the sentence
+    a = assistant.answer("高压用户接电全过程要多少个工作日？")
+    assert a.text.startswith("方案未写明高压的情况") and not a.text.startswith("15个工作日")
+    assert assistant.answer("低压小微企业接电全过程要多少个工作日？").text.startswith("15个工作日以内。")

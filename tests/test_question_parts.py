@@ -57,3 +57,4 @@ def test_a_part_about_who_or_when_is_left_to_the_units_block(assistant):
 
 def test_a_question_asking_one_thing_has_no_parts(engine):
     assert engine.analyse("开个小公司刻章要花钱吗？").parts == ()
+

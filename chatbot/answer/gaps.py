@@ -23,6 +23,7 @@ from ..corpus.library import Library
 from ..domain.records import Record
 from ..search.query import Query
 from ..text.glossary import Glossary
+from .amounts import FIGURES
 
 _YEAR = re.compile(r"(?<!\d)(20\d{2})(?:\s*年)?(?!\d)")
 _PERIOD = re.compile(r"(20\d{2})\s*[-—–至到]\s*(20\d{2})")
@@ -115,6 +116,23 @@ class GapFinder:
                 return m.group(0)
         return None
 
+    def _figure_case(self, query: Query, sentence: str) -> Gap | None:
+        """A figure read from a part of the lead sentence about another case of
+        the same kind ("高压用户接电要多少个工作日" led by "…低压非居民用户全过程办电
+        时间进一步压减至15个工作日以内"): the clause names both, its figure only one."""
+        if query.ask.kind != "figure" or query.ask.figure not in FIGURES:
+            return None
+        q = query.text
+        for part in re.split(r"[，；。,;]", sentence):
+            if not FIGURES[query.ask.figure].search(part):
+                continue
+            for group in self.glossary.contrasts:
+                asked = [w for w in group if w in q and w not in part]
+                stated = [w for w in group if w in part and w not in q]
+                if asked and stated:
+                    return Gap(asked[0], stated[0])
+        return None
+
     def find(self, query: Query, quoted: list[Record], sentence: str = "") -> Gap | None:
         """The first scope difference between the question and the quoted
         clauses; ``sentence``: the one the answer leads with."""
@@ -146,6 +164,8 @@ class GapFinder:
             stated = [w for w in group if w in text and w not in asked]
             if asked and stated:
                 return Gap(asked[0], stated[0])
+        if (gap := self._figure_case(query, sentence)) is not None:
+            return gap
         titles = " ".join(r.measure_title for r in quoted)
         for m in _EXCLUDE.finditer(q):
             x = m.group(1)

@@ -13,17 +13,9 @@ import re
 from ..domain.records import Record
 from ..search.asks import Ask
 from .frames import ZH, Frame, doc_kind, figure_en
+from .amounts import FIGURES  # noqa: F401 - the lead's figures, re-exported
 from .gaps import EXCEPT
 
-FIGURES = {
-    # A length of time, not a point in it: "2023年底前" and "12月31日" are dates,
-    # and "1年期贷款市场报价利率" names a loan's term.
-    "duration": re.compile(r"(?<![\d月.])\d{1,3}(?:\.\d+)?\s*(?:个)?(?:工作日|天|日|小时|分钟|个月|年)(?![底末初度期])(?:以内|内)?"
-                           r"|[一二三四五六七八九十两半]+(?:个)?(?:工作日|天|小时|个月)"),
-    "money": re.compile(r"\d+(?:\.\d+)?\s*(?:元|万元|亿元)|免费|零收费|免服务费|免收|不收取|免交"),
-    "rate": re.compile(r"\d+(?:\.\d+)?\s*[%％]|百分之[一二三四五六七八九十百]+"),
-    "count": re.compile(r"\d+\s*(?:个|项|家|次|人次|台|座|所|级|类|种|条|批)|[一二三四五六七八九十两]+(?:个|项|家|级|类|种|批)"),
-}
 # A figure right after one of these is the one the clause sets ("由45天压缩至20天").
 TARGET = re.compile(r"(?:压缩至|压缩到|缩短至|缩短到|降至|降到|减至|减少至|控制在|不超过|提高到|提高至|提升至|提升到|达到|达|至|到|为|在)\s*$")
 FREE = re.compile(r"免费|免服务费|零收费|免收|不收取|免交|不再收取|免除")
