@@ -58,3 +58,22 @@ def test_a_part_about_who_or_when_is_left_to_the_units_block(assistant):
 def test_a_question_asking_one_thing_has_no_parts(engine):
     assert engine.analyse("开个小公司刻章要花钱吗？").parts == ()
 
+
+
+HEAD = "县医院欠我们药品钱两年了，国家规定多少天内要付？县里有没有清欠措施"
+
+
+def test_each_part_asks_its_own_side(engine):
+    # the whole asks the law and the county; the story names the county, the first part asks the law
+    q = engine.analyse(HEAD)
+    assert q.both and q.head is not None and q.head.asked == "国家规定多少天内要付"
+    assert q.head.law and not q.head.both
+    assert [p.asked for p in q.parts] == ["县里有没有清欠措施"] and not q.parts[0].law
+
+
+def test_a_figure_asked_first_leads_though_another_part_picks_the_clauses(assistant):
+    # the whole question's words (欠, 清欠, 县里) rank the plan's 清欠 measure first,
+    # which states no number of days: the first part's own retrieval gives 第九条
+    a = assistant.answer(HEAD)
+    assert not a.refused and a.citations[:2] == ["smepay:9", "112"]
+    assert "30日内支付款项" in a.text[:120]

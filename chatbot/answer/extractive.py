@@ -141,7 +141,8 @@ def _with_cosine(ranked: list[Scored], uid: str, rows: dict[str, float], weight:
 def _claims(question: str, qset: set[str], hits: list[Hit], scorer: SentenceScorer, english: bool,
             rows: dict[str, float] | None = None, parts: bool = False,
             companion: Callable[[str, str], bool] | None = None, figure: str | None = None,
-            both: bool = False, legal: bool = False) -> tuple[list[tuple[Record, list[Scored]]], float, float]:
+            both: bool = False, legal: bool = False,
+            figure_evidence: float | None = None) -> tuple[list[tuple[Record, list[Scored]]], float, float]:
     """The clauses an answer quotes and their sentences, best first; with the
     lead sentence's score and the question's IDF mass. ``figure``: the kind
     of figure the question asks for ("duration", "money", "rate")."""
@@ -159,7 +160,8 @@ def _claims(question: str, qset: set[str], hits: list[Hit], scorer: SentenceScor
     cands = sorted((candidate(h) for h in (hits[:t.rerank_depth] if not english else hits[:1])),
                    key=lambda c: -c[0])
     if figure in ("duration", "money", "rate") and not english:
-        cands = _figure_first(cands, hits, candidate, FIGURES[figure], t)
+        cands = _figure_first(cands, hits, candidate, FIGURES[figure], t,
+                              t.second_evidence if figure_evidence is None else figure_evidence)
     combined, top, ranked, best_score = cands[0]
     if english and rows:
         picked = _by_cosine(ranked, top.record.uid, rows)
@@ -218,6 +220,36 @@ def _claims(question: str, qset: set[str], hits: list[Hit], scorer: SentenceScor
     return claims, best_score, total
 
 
+def _another_parts(sentence: str, later: tuple[Query, ...]) -> bool:
+    """A figure read from a sentence on a later part's topic ("…10个工作日内…转交"
+    beside "可以投诉吗") answers that part, not the first."""
+    return any(any(w in sentence for w in k) for p in later for k in p.key)
+
+
+def _head_first(head: Query, later: tuple[Query, ...], head_hits: list[Hit], claims, best_score: float, total: float,
+                scorer: SentenceScorer, rows: dict[str, float] | None):
+    """The first part of a question asking several things asks a figure
+    ("…法规规定多久该付，县里有没有清欠的安排") the quoted sentences lack: the
+    clause its own hits lead with, when that states the figure, leads the
+    answer instead; the whole question's clauses follow it."""
+    kind = head.ask.figure if head.ask.kind == "figure" else None
+    has = FIGURES.get(kind or "")
+    if kind not in ("duration", "money", "rate") or has is None:
+        return claims, best_score, total
+    if any(has.search(s.sentence) and not _another_parts(s.sentence, later) for _, sents in claims[:1] for s in sents):
+        return claims, best_score, total
+    # The story's words ("欠…工程款") score the clause about the debt above the
+    # one stating the time limit; the part asks only the figure, so a clause
+    # its own retrieval ranks as close, with the figure in a sentence holding
+    # less of the story, may lead (ExtractiveTuning.head_evidence).
+    own, own_best, own_total = _claims(head.raw, set(head.tokens), head_hits, scorer, False, rows, False, None, kind,
+                                       figure_evidence=scorer.tuning.head_evidence)
+    record, sents = own[0]
+    if not any(has.search(s.sentence) for s in sents) or own_best <= scorer.tuning.unmatched_evidence:
+        return claims, best_score, total
+    return [own[0]] + [c for c in claims if c[0].uid != record.uid], own_best, own_total
+
+
 # The question asks what the county does (not only what the law says).
 COUNTY = re.compile(r"县|伊吾|当地|本地|地方上")
 
@@ -228,7 +260,7 @@ def _echo(r: Record, law: Record) -> bool:
     return law.kind == "article" and r.kind != "article" and bool(law.doc_title) and f"《{law.doc_title}》" in r.measure_title
 
 
-def _figure_first(cands: list, hits: list[Hit], candidate, has, t: ExtractiveTuning) -> list:
+def _figure_first(cands: list, hits: list[Hit], candidate, has, t: ExtractiveTuning, evidence: float) -> list:
     """A question asking "how long / how much": when the lead clause states no
     such figure and a close runner-up does (the law's 30日 beside the plan's
     2023年底前), the runner-up leads. Its figure must sit in a sentence that
@@ -242,7 +274,7 @@ def _figure_first(cands: list, hits: list[Hit], candidate, has, t: ExtractiveTun
         if c[0] < t.figure_ratio * lead_c[0]:
             break
         stating = [s for s in c[2] if has.search(s.sentence)]
-        if stating and max(s.score for s in stating) >= t.second_evidence * lead_c[3]:
+        if stating and max(s.score for s in stating) >= evidence * lead_c[3]:
             return [c] + [x for x in cands if x is not c]
     return cands
 
@@ -350,7 +382,7 @@ def compose(query: Query, hits: list[Hit], scorer: SentenceScorer, gaps: GapFind
             question: str | None = None, rows: dict[str, float] | None = None,
             companion: Callable[[str, str], bool] | None = None,
             note: Callable[[Record], str | None] | None = None, missing: Gap | None = None,
-            part_hits: list[list[Hit]] | None = None) -> Composition:
+            part_hits: list[list[Hit]] | None = None, head_hits: list[Hit] | None = None) -> Composition:
     """An extractive answer from ranked hits (already judged relevant).
     ``question``: the text to score sentences against (default: as asked);
     ``rows``: the retrieval's dense row cosines (choose English answers' sentences);
@@ -359,7 +391,8 @@ def compose(query: Query, hits: list[Hit], scorer: SentenceScorer, gaps: GapFind
     superseded version names its successor); ``missing``: a figure the
     question asks for that the clauses lack, said first (the rest is answered);
     ``part_hits``: each later part's own hits (Query.parts), for the parts the
-    quoted sentences leave unanswered."""
+    quoted sentences leave unanswered; ``head_hits``: the first part's own
+    hits (Query.head), for a figure it asks that the whole question's lead lacks."""
     question = question or query.raw
     english = query.english
     f: Frame = frame(english)
@@ -367,6 +400,8 @@ def compose(query: Query, hits: list[Hit], scorer: SentenceScorer, gaps: GapFind
     claims, best_score, total = _claims(question, qset, hits, scorer, english, rows, query.ask.parts, companion,
                                         query.ask.figure if query.ask.kind == "figure" else None, query.both,
                                         query.ask.legal)
+    if query.head is not None and head_hits and not english:
+        claims, best_score, total = _head_first(query.head, query.parts, head_hits, claims, best_score, total, scorer, rows)
     # The law first for rights and time limits, the plan for what the county
     # does: when the law's quoted sentence matches the question about as well.
     if (query.ask.kind in ("figure", "yesno", "when") or query.ask.legal) and claims[0][0].kind != "article":

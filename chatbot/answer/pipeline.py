@@ -224,7 +224,8 @@ class Assistant:
         missing = Gap(missing_phrase(retrieval.query.text, rel.missing), bare=True) if rel.missing else None
         comp = extractive.compose(retrieval.query, hits, self.scorer, self.gaps,
                                   rows=dict(retrieval.rows), companion=self.companion(retrieval.query.changes),
-                                  note=self.version_note, missing=missing, part_hits=retrieval.parts)
+                                  note=self.version_note, missing=missing, part_hits=retrieval.parts,
+                                  head_hits=retrieval.head)
         return Answer(q, comp.text, comp.citations, retrieval.hits, False, "extractive", subject=comp.subject,
                       related=comp.related)
 

@@ -122,6 +122,10 @@ class ExtractiveTuning:
     # clause states none: the best clause among this many hits that states
     # one leads instead, when it scores this close to the lead.
     figure_depth: int = 5
+    # …and for the first part of a question asking several things, read alone
+    # (extractive._head_first): the stating sentence needs this share of the
+    # lead sentence's evidence, the story's words counting in both.
+    head_evidence: float = 0.25
     figure_ratio: float = 0.7
     # One rule stated per case (answer.cases): sentences of the lead clause
     # sharing a run of at least this many characters, and this share of the

@@ -70,6 +70,10 @@ class Query:
     # Several things asked at once: each later part analysed on its own, with
     # the story before it ("拖欠货款半年了，去哪反映"); the first part is the question.
     parts: tuple["Query", ...] = ()
+    # …and the first part read alone the same way, for a figure it asks that
+    # the whole question's words rank below another part's topic
+    # ("…法规规定多久该付，县里有没有清欠的安排": 30日 under 清欠).
+    head: "Query | None" = None
     asked: str = ""  # a part's own words ("去哪反映")
     key: tuple[tuple[str, ...], ...] = ()  # a part's own topic words, each with the terms it implies
     topic: tuple[tuple[str, ...], ...] = ()  # …and those of the question before it
@@ -110,7 +114,7 @@ class QueryAnalyzer:
             return q
         # a later part's own topic words: not the story's, not an earlier part's
         seen = set(content_words(parts[0].question))
-        subs = []
+        subs = [self._part(parts[0], tuple((w,) for w in dict.fromkeys(content_words(parts[0].text)) if not generic(w)), ())]
         for p in parts[1:]:
             own = [w for w in dict.fromkeys(content_words(p.text)) if w not in seen and not generic(w)]
             before = [(w, *(t for t in self.glossary.expand(w) if t != w)) for w in seen if not generic(w)]
@@ -119,8 +123,16 @@ class QueryAnalyzer:
             # a word the documents never use, nor any term it implies, cannot tell answered from not ("该付")
             implied = [(w, *(t for t in self.glossary.expand(w) if t != w)) for w in own]
             key = tuple(k for k in implied if any(t in self.vocab for t in k))
-            subs.append(replace(self._analyse(p.question), asked=p.text, key=key, topic=topic, ask=p.ask))
-        return replace(q, parts=tuple(subs))
+            subs.append(self._part(p, key, topic))
+        return replace(q, head=subs[0], parts=tuple(subs[1:]))
+
+    def _part(self, p, key, topic) -> Query:
+        """A part read with the story before it; which side it asks (the law's,
+        the county's) is read from its own words: "县里一个局欠…，法规规定多久该付"
+        asks the law, though its story names the county."""
+        sub = self._analyse(p.question)
+        law = len(self.library.corpora) > 1 and not sub.docs and bool(LAW_WORDS.search(p.text)) and not self.local.search(p.text)
+        return replace(sub, asked=p.text, key=key, topic=topic, ask=p.ask, both=False, law=law)
 
     def _analyse(self, question: str) -> Query:
         norm = normalize(question[: self.max_chars])
