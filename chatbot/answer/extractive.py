@@ -23,6 +23,7 @@ from .frames import Frame, doc_kind, frame
 from .gaps import Gap, GapFinder
 from .lead import CONDUCT, FIGURES, first_sentence, lead, year_sentence
 from .parts import complete, part_line
+from .provisos import BACKREF, PROVISO, clean_sentence, whole_rule, with_limit
 
 # What the question asks for (sentence scoring only; search.asks classifies questions).
 WHEN = re.compile(r"什么时候|何时|哪个月|哪一年|哪年|完成时[间限]|时限|截止|期限是|时间表|啥时候|几月|几时")
@@ -32,10 +33,6 @@ WHO = re.compile(r"谁负责|谁管|由谁|哪个部门|哪些部门|哪个单�
 NUMBER = re.compile(r"多少|几|比例|覆盖率|达到|目标|标准")
 AMOUNT = re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|个?工作日|天|日|小时|个月|月|年|万|个|项|人次|级|次)|[一二三四五六七八九十两]+(?:种|级|个|项|天|年)")
 GARBLED = re.compile(r"原文“(.+?)”疑似语序错乱")
-
-
-def clean_sentence(s: str) -> str:
-    return s.strip().rstrip("。；;，,：:").strip()
 
 
 @dataclass
@@ -279,43 +276,6 @@ def _figure_first(cands: list, hits: list[Hit], candidate, has, t: ExtractiveTun
     return cands
 
 
-# A rule's half after "；" that qualifies it ("…30日内支付款项；合同另有约定的，
-# 从其约定，但付款期限最长不得超过60日"): quoting the rule without it misstates it.
-# A half that refers back to the rule before it ("…应当有法律、法规依据；没有依据的，
-# 不得作为办理行政审批的条件"): alone it does not say what has no basis.
-BACKREF = re.compile(r"^(?:没有|无)[^，。；]{0,8}的，")
-PROVISO = re.compile(r"^(?:合同另有约定|另有约定|另有规定|法律、行政法规另有规定|但|除|其中|超过|逾期|确有)")
-
-
-def _whole_rule(s: Scored, picked: list[Scored], sentences: list[tuple[str, set[str]]]) -> Scored:
-    """``s`` as a whole rule: with the next sentence of its clause appended
-    when that one qualifies it, or, when ``s`` is itself the qualifying half,
-    with the rule before it ("合同另有约定的…" never stands alone). A half
-    quoted anyway is not repeated."""
-    here = {p.index for p in picked}
-    prev, nxt = s.index - 1, s.index + 1
-    if ((PROVISO.match(s.sentence) or BACKREF.match(s.sentence)) and prev >= 0 and prev not in here
-            and sentences[prev][0].rstrip().endswith(("；", ";"))):
-        return Scored(s.record, sentences[prev][0].rstrip().rstrip("；;") + "；" + s.sentence, prev, s.score)
-    if (not s.sentence.rstrip().endswith(("；", ";")) or nxt >= len(sentences)
-            or nxt in here or not PROVISO.match(sentences[nxt][0])):
-        return s
-    return Scored(s.record, s.sentence.rstrip().rstrip("；;") + "；" + sentences[nxt][0], s.index, s.score)
-
-
-def _with_limit(opening: str, s: Scored, picked: list[Scored], sentences, figure: str | None) -> str:
-    """"30日内。" read from a rule whose qualifying half sets another figure
-    ("合同另有约定的…最长不得超过60日") carries that half: the figure alone
-    would be the rule without its ceiling."""
-    whole = _whole_rule(s, picked, sentences)
-    if whole.index != s.index or whole.sentence == s.sentence:
-        return opening
-    extra = whole.sentence[len(s.sentence.rstrip().rstrip("；;")) + 1:].rstrip("。")
-    if not FIGURES.get(figure or "", FIGURES["count"]).search(extra):
-        return opening
-    return f"{opening.rstrip('。')}（{clean_sentence(extra)}）。"
-
-
 def _for_case(query: Query, r: Record, picked: list[Scored], scorer: SentenceScorer,
               lead_clause: bool = True) -> tuple[list[Scored], bool]:
     """The lead sentence as the asker's case, when the clause states its rule
@@ -429,7 +389,7 @@ def compose(query: Query, hits: list[Hit], scorer: SentenceScorer, gaps: GapFind
         opening = lead(query.ask, query.normalized, lead_record, picked[0].sentence if picked else "",
                        best_score / total, f)
     if opening and picked and not english and query.ask.kind == "figure" and not split:
-        opening = _with_limit(opening, picked[0], picked, scorer.sentences(lead_record), query.ask.figure)
+        opening = with_limit(opening, picked[0], picked, scorer.sentences(lead_record), query.ask.figure)
     cited = [r for r, _ in claims]
     added = complete(query, [(r, [x.sentence for x in sents]) for r, sents in claims], part_hits or [], hits,
                      scorer, scorer.tuning.part_cover, scorer.tuning.part_near, scorer.tuning.part_topic) if query.parts else []
@@ -438,7 +398,7 @@ def compose(query: Query, hits: list[Hit], scorer: SentenceScorer, gaps: GapFind
     if gap is not None and gap.basis is not None and gap.basis not in cited:
         cited.append(gap.basis)  # the article stating whom the law covers supports the gap
     # Quoted as whole rules (the lead's figure is read from the rule's own half).
-    quotes = "".join(_quote(r, _whole_rule(s, sents, scorer.sentences(r))) for r, sents in claims for s in sents)
+    quotes = "".join(_quote(r, whole_rule(s, sents, scorer.sentences(r))) for r, sents in claims for s in sents)
     if gap is not None and gap.basis is not None and gap.basis not in [r for r, _ in claims]:
         # whom the document covers, in its own words, before what it says for them
         defining = next((x for x, _ in scorer.sentences(gap.basis) if gap.stated and gap.stated in x), None)
