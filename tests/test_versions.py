@@ -72,6 +72,18 @@ def test_loose_names_of_the_superseded_version(library, text):
     assert library.names.mentions(text)[0].doc_id == "smepay2020"
 
 
+@pytest.mark.parametrize("text", ["What did the previous version of the payment rules say about deposits?",
+                                  "In the 2020 text, how long could a contract delay payment?",
+                                  "before the revision, was there a deadline for complaints?"])
+def test_english_names_of_the_superseded_version(library, text):
+    assert [m.doc_id for m in library.names.mentions(text)] == ["smepay2020"]
+
+
+@pytest.mark.parametrize("text", ["my former employer did not pay me", "What was the original purpose of 一网通办?"])
+def test_english_words_for_earlier_things_name_no_version(library, text):
+    assert library.names.mentions(text) == []
+
+
 def test_a_named_versions_year_is_not_a_gap(assistant):
     a = assistant.answer("旧条例里，列举的拒付理由写的是“等待竣工验收批复”还是“竣工验收备案”？我指的是2020年那版")
     assert "smepay2020:13" in a.citations and "未写明2020年" not in a.text

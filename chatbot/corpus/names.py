@@ -15,6 +15,10 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 _ORDER = re.compile(r"(?:国务院)?令?第?\s*(\d{3,4})\s*号(?:令)?")
 _OLD = re.compile(r"(?:(20\d{2})\s*年?\s*(?:那|这)?一?(?:版|版本|的版本|的旧版|文本|的老版))|修订前|修改前|旧版|老版|老条例|(?<!新)旧条例|原条例"
                   r"|之前的版本|以前的版本|原来的条例")
+# …and in English ("the old 2020 payment regulation", "the 2020 text", "before the revision").
+_OLD_EN = re.compile(r"\b(?:old|previous|former|original|superseded|earlier)\s+(?:(20\d{2})\s+)?(?:[a-z-]+\s+){0,3}?"
+                     r"(?:regulations?|version|text|edition|law|rules)\b"
+                     r"|\b(20\d{2})\s+(?:version|text|edition)\b|\bbefore (?:the|its) (?:revision|amendment)\b", re.IGNORECASE)
 _NEW = re.compile(r"(?:(20\d{2})\s*年?\s*(?:修订版|新版|版|版本|修订))|修订后|新版|新条例|现行|最新")
 _VERSION_TAIL = re.compile(r"(?:新|旧|老|原|现行|修订后的?|修订前的?|修改后的?|修改前的?)$")
 _KIND = ("条例", "办法", "规定", "方案")
@@ -31,6 +35,11 @@ class Mention:
     end: int
     doc_id: str
     how: str  # "name" | "order" | "version"
+
+
+def _year(m: re.Match) -> str | None:
+    """The year a version word names, if any ("2020年版", "the 2020 text")."""
+    return next((g for g in m.groups() if g), None)
 
 
 def _bare(title: str) -> str:
@@ -114,10 +123,10 @@ class DocNames:
         family match, the one the text asks for (a year, 修订前, a 令号), else
         the one in force."""
         names = self._names(text)
-        old, new = _OLD.search(text), _NEW.search(text)
+        old, new = _OLD.search(text) or _OLD_EN.search(text), _NEW.search(text)
         superseded = [c for c in self.corpora if c.superseded_by]
         if old and not names:  # "2020年版第八条": a version with no name says which family
-            year = old.group(1)
+            year = _year(old)
             names = [Mention(old.start(), old.end(), c.doc_id, "version") for c in superseded
                      if year is None or year in self._year_of(c)]
         out: list[Mention] = []
@@ -126,7 +135,7 @@ class DocNames:
             if m.how != "order" and len(family) > 1:
                 chosen = self.current(m.doc_id)
                 if old:
-                    year = old.group(1)
+                    year = _year(old)
                     olds = [d for d in family if self.by_id[d].superseded_by and (year is None or year in self._year_of(self.by_id[d]))]
                     chosen = olds[0] if olds else chosen
                 elif new and new.group(1):
