@@ -86,6 +86,13 @@ def test_figure_who_and_when_lead(assistant):
     assert first(when.text).startswith("完成时限为2024年6月")
 
 
+def test_who_asked_of_an_article_is_led_by_its_own_sentence(assistant):
+    # an article has no 责任单位 field: it names who acts in its text, which leads
+    a = assistant.answer("个体工商户的登记归哪个部门管")
+    assert a.citations[0].startswith("ibp:")
+    assert "原文未写明的单位" not in a.text and first(a.text).startswith("市场主体登记机关")
+
+
 @pytest.mark.parametrize("q, missing", [
     ("哈密市区办简易注销公示要几天？", "未写明哈密市区的情况"),
     ("2026年政务服务好差评满意率目标是多少？", "实施期为2023—2025年，未写明2026年的情况"),

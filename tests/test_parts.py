@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chatbot.answer.figures import asked_part, asks_more, missing_phrase
+from chatbot.answer.figures import asked_part, asks_more, missing_figure, missing_phrase
 
 
 @pytest.mark.parametrize("q, kind, more", [
@@ -24,6 +24,15 @@ def test_the_sum_named_and_what_counts_as_asking():
     assert missing_phrase("一个月给多少补助", "金额") == "补助的具体金额"
     assert missing_phrase("每个月多少钱", "金额") == "具体金额"
     assert asked_part("报装收了好几笔说不清的费用，收费标准也不公开，可以这样吗") == "可以这样吗"  # 好几 asks nothing
+
+
+@pytest.mark.parametrize("q, missing", [
+    ("涉企收费要不要明确收费标准并公开", None),  # whether fees are set and published, not how much
+    ("国家要求公开收费标准吗", None),
+    ("县里停车场收费标准", "金额"),  # asks the fees themselves
+])
+def test_a_fee_standard_asked_for_and_one_only_named(q, missing):
+    assert missing_figure(q, "不得违规收费。") == missing
 
 
 def test_the_answered_part_is_answered_and_the_figure_said_missing(assistant):

@@ -7,16 +7,18 @@ from __future__ import annotations
 import re
 
 from ..domain.records import Hit
+from ..search.asks import FEE_STANDARD
 
 # A question asking for a money amount or a rate that the best clause does not
 # contain is one the plan does not answer ("失业保险金每个月能领多少钱").
-# Only asking forms count: "电费比国家电价贵" names a price without asking one.
+# Only asking forms count: "电费比国家电价贵" names a price without asking one
+# (nor does "公开收费标准吗": asks.FEE_STANDARD).
 _MONEY_NOUNS = r"价格|电价|水价|气价|价钱|租金|工资|补助|补贴|奖金|奖励|费用|标准|津贴|利息|罚款|基数|额度|限额|数额|上限|下限"
 ASKS_MONEY = re.compile(r"多少钱|多少元|多少万|几块钱|交多少|缴多少|贷多少|领多少|补多少|赔多少|给多少|发多少|奖多少|涨多少"
                         r"|(?:" + _MONEY_NOUNS + r")"
                         r"(?:是|有|大概|一般|具体|能拿|能领|能给|给)?(?:多少|几)"
                         r"|多少(?:补贴|补助|奖励|奖金|津贴|工资|利息|罚款)"
-                        r"|什么价|啥价|收费标准|贴息|安家费|(?:按|是)(?:什么|啥|哪个)(?:标准|价)收"
+                        r"|什么价|啥价|" + FEE_STANDARD + r"|贴息|安家费|(?:按|是)(?:什么|啥|哪个)(?:标准|价)收"
                         r"|多少(?:钱|元|万)?(?:以下|以上|以内)")
 # "几个点" is a rate only after a verb of change ("降几个点"); "开几个点" are outlets.
 ASKS_RATE = re.compile(r"比例|税率|费率|利率|征收率|报销比|百分之几|百分之多少|[降涨提高低返扣抽]几个点|起征点")

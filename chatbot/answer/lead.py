@@ -103,7 +103,9 @@ def lead(ask: Ask, question: str, record: Record, sentence: str, evidence: float
     """The answer's first sentence, or None to let the quoted sentence lead.
     ``evidence``: how much of the question the sentence covers (0–1)."""
     cite = record.citation
-    if ask.kind == "who":
+    # An article names who acts in its own words ("市场监督管理部门应当…"): no
+    # responsible-unit field to lead with, so its sentence leads.
+    if ask.kind == "who" and (record.units or record.kind != "article"):
         return f.who.format(units="、".join(record.units) or "原文未写明的单位", cite=cite)
     if ask.kind == "when" and record.deadline_raw:
         return f.when.format(deadline=record.deadline_label, cite=cite)

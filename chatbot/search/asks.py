@@ -22,7 +22,10 @@ DURATION = re.compile(r"多长时间|多久|几天|多少天|几个工作日|多
                       r"|\b(?:maximum|max|longest) (?:term|period|time)\b", _I)
 # …and a sum of money named by what it is ("生活补助有多少", "奖励能拿多少").
 MONEY_NOUNS = r"(?:补助|补贴|奖励|奖金|津贴|资助|工资|薪酬|罚款|利息|押金|保证金|贷款|额度|费用|租金)"
-MONEY = re.compile(r"多少钱|多少元|多少万|几块钱|收费标准|费用是多少|什么价|\bhow much\b"
+# "收费标准" asks the fees, unless an action is done to them: "国家要求公开收费标准吗"
+# asks whether they are published.
+FEE_STANDARD = r"(?<!公开)(?<!公示)(?<!公布)(?<!明确)(?<!制定)(?<!规范)收费标准"
+MONEY = re.compile(r"多少钱|多少元|多少万|几块钱|" + FEE_STANDARD + r"|费用是多少|什么价|\bhow much\b"
                    r"|" + MONEY_NOUNS + r"[^，,。；;？?]{0,4}多少|多少" + MONEY_NOUNS, _I)
 RATE = re.compile(r"比例|百分之|多少[%％]|几成|覆盖率|满意率|率[是达要]?多少|\bwhat (?:percentage|percent|rate|share)\b", _I)
 COUNT = re.compile(r"多少个|几个|多少家|几家|多少项|几项|多少次|几次|多少人|多少台|多少座|多少所|多少条|几条|几[级档类种]|多少"
