@@ -18,6 +18,8 @@ from chatbot.domain.citations import label as citation_label
     ("第 5.3 条", ["5.3"]),
     ("第5．3条", ["5.3"]),
     ("第5.3条讲什么？", ["5.3"]),
+    ("What does measure 5.3 say?", ["5.3"]),  # English
+    ("Article 13 of the business environment regulation", ["13"]),
     ("48.10条", ["48.10"]),
     ("第十条", ["10"]),
     ("第一百二十三条", ["123"]),
@@ -56,6 +58,7 @@ def test_reference_forms(question, expected):
     "三条措施是什么",  # a count, not measure 3
     "这三条都是啥",
     "方案有多少条",
+    "the articles of association",  # English "article" without a number
     "",
 ])
 def test_not_references(question):

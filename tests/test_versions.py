@@ -84,6 +84,38 @@ def test_english_words_for_earlier_things_name_no_version(library, text):
     assert library.names.mentions(text) == []
 
 
+@pytest.mark.parametrize("text, doc", [
+    ("When did the revised SME payment regulation come into force?", "smepay"),
+    ("What does the business environment regulation say about fees?", "obe"),
+    ("What does the individual business regulation say about rent?", "ibp"),
+    ("Does the regulation protect small businesses from late payment?", "smepay"),
+])
+def test_english_names_a_regulation_by_its_subject(engine, text, doc):
+    # the translated words hold two or more of that title's own characters
+    assert engine.analyse(text).docs == (doc,)
+
+
+@pytest.mark.parametrize("text", ["What is the minimum public comment period for new regulations affecting businesses?",
+                                  "How long does simplified deregistration take?"])
+def test_english_naming_no_regulation(engine, text):
+    assert engine.analyse(text).docs == ()
+
+
+def test_english_article_of_a_named_regulation(assistant):
+    a = assistant.answer("What does Article 13 of the Regulations on Optimizing the Business Environment say?")
+    assert a.citations == ["obe:13"]
+
+
+@pytest.mark.parametrize("question, cited, lead", [
+    ("When did the revised SME payment regulation come into force?", ["smepay:37"], "It took effect on 2025-06-01"),
+    ("Is the 2020 text of the SME payment regulation still in force?", ["smepay2020:29", "smepay:37"],
+     "No, this is no longer the text in force. It took effect on 2020-09-01"),
+])
+def test_when_a_regulation_takes_effect_in_english(assistant, question, cited, lead):
+    a = assistant.answer(question)
+    assert a.citations == cited and a.text.startswith(lead)
+
+
 def test_a_named_versions_year_is_not_a_gap(assistant):
     a = assistant.answer("旧条例里，列举的拒付理由写的是“等待竣工验收批复”还是“竣工验收备案”？我指的是2020年那版")
     assert "smepay2020:13" in a.citations and "未写明2020年" not in a.text

@@ -98,7 +98,11 @@ def answer(question: str, kind: str, doc: Corpus) -> Answer:
 EFFECTIVE = re.compile(r"(?:哪天|哪一天|哪年|哪一年|什么时候|啥时候|何时|几号|哪个月|几月)(?:开始|正式|起)?(?:施行|实施|生效)"
                        r"|(?:施行|实施|生效)(?:日期|时间|日子|的时间)|(?:施行|实施|生效)(?:于|是在)?(?:哪天|何时|什么时候)"
                        r"|(?:施行|实行|执行|适用)的?是哪(?:一)?(?:版|个版本)|现行(?:的|版|文本|版本)?是哪|哪一?版(?:在|还)?(?:施行|有效|生效|管用)"
-                       r"|还(?:有效|管用|在施行|适用|能用|用)吗|是否(?:还)?有效|(?:失效|废止)了(?:吗|没)")
+                       r"|还(?:有效|管用|在施行|适用|能用|用)吗|是否(?:还)?有效|(?:失效|废止)了(?:吗|没)"
+                       r"|\b(?:come|came|comes|enter(?:ed|s)?) into (?:force|effect)\b|\btak(?:e|es|en) effect\b|\btook effect\b"
+                       r"|\beffective date\b|\bstill (?:valid|in force|in effect)\b", re.IGNORECASE)
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_VALID_EN = re.compile(r"\bstill (?:valid|in force|in effect|applicable)\b", re.IGNORECASE)
 _VALID = re.compile(r"还(?:有效|管用|在施行|适用|能用|用)吗|是否(?:还)?有效|(?:失效|废止)了(?:吗|没)")
 _IN_FORCE = re.compile(r"本条例自(\d{4}年\d{1,2}月\d{1,2}日)起施行[^。]*。(?:[^。]*同时废止。)?")
 
@@ -149,4 +153,24 @@ def effective(question: str, doc: Corpus, successor: Corpus | None, predecessor:
                 f"修订前的《{predecessor.title}》已被取代。")
     elif _VALID.search(question):
         text = "本助手收录的文件中没有取代它的新版本。" + text
+    if not _HAN.search(question):  # an English question: the answer in English first, then the text's words
+        text = _english(question, rec, m.group(1), successor, predecessor) + "\n\n" + text
     return Answer(question, text, cites, [Hit(r, 1.0, via="meta") for r in hits], False, "meta", subject=cites)
+
+
+def _iso(date: str) -> str:
+    y, mo, d = (int(x) for x in re.findall(r"\d+", date))
+    return f"{y}-{mo:02d}-{d:02d}"
+
+
+def _english(question: str, rec, date: str, successor: Corpus | None, predecessor: Corpus | None) -> str:
+    out = f"It took effect on {_iso(date)} ({rec.citation})."
+    if successor is not None:
+        srec, sm = _in_force_article(successor)
+        since = f", in force since {_iso(sm.group(1))}" if srec else ""
+        out += f" It has been superseded by the revised text《{successor.title}》{since}."
+        if _VALID_EN.search(question):
+            out = "No, this is no longer the text in force. " + out
+    elif predecessor is not None:
+        out += " This is the revised text now in force; the earlier version is superseded."
+    return out

@@ -114,11 +114,12 @@ class Library:
     def n_sections(self) -> int:
         return max((s.no or 0 for s in self.sections), default=0)
 
-    def qualify(self, text: str, refs: list[str]) -> tuple[list[str], list[str]]:
+    def qualify(self, text: str, refs: list[str], terms: list[str] | None = None) -> tuple[list[str], list[str]]:
         """(refs, named document ids): bare refs of a question that names a
-        document ("款项支付条例第8条", "722号令第三十七条", "2020年版第八条")
+        document ("款项支付条例第8条", "722号令第三十七条", "2020年版第八条",
+        "article 8 of the SME payment regulation": ``terms``, its translation)
         are that document's; a bare "第13条" alone stays the default's."""
-        mentions = self.names.mentions(text)
+        mentions = self.names.mentions(text, terms)
         docs = list(dict.fromkeys(m.doc_id for m in mentions))
         if not mentions:
             # "哈密市实施…办法第十条": a document the library does not hold is

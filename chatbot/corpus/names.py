@@ -19,6 +19,8 @@ _OLD = re.compile(r"(?:(20\d{2})\s*年?\s*(?:那|这)?一?(?:版|版本|的版�
 _OLD_EN = re.compile(r"\b(?:old|previous|former|original|superseded|earlier)\s+(?:(20\d{2})\s+)?(?:[a-z-]+\s+){0,3}?"
                      r"(?:regulations?|version|text|edition|law|rules)\b"
                      r"|\b(20\d{2})\s+(?:version|text|edition)\b|\bbefore (?:the|its) (?:revision|amendment)\b", re.IGNORECASE)
+# An English question naming a regulation by what it is about ("the SME payment regulation").
+_EN_LAW = re.compile(r"\b(?:regulations?|ordinance)\b", re.IGNORECASE)
 _NEW = re.compile(r"(?:(20\d{2})\s*年?\s*(?:修订版|新版|版|版本|修订))|修订后|新版|新条例|现行|最新")
 _VERSION_TAIL = re.compile(r"(?:新|旧|老|原|现行|修订后的?|修订前的?|修改后的?|修改前的?)$")
 _KIND = ("条例", "办法", "规定", "方案")
@@ -118,11 +120,29 @@ class DocNames:
                     out.append(Mention(m.start(), m.end(), doc, "order"))
         return out
 
-    def mentions(self, text: str) -> list[Mention]:
+    def _english(self, text: str, terms: list[str]) -> list[Mention]:
+        """The regulation an English question names by its subject ("the SME
+        payment regulation", "the business environment regulation"): the
+        Chinese words its English translates to (``terms``) hold at least two
+        characters of that title's own (those no other regulation's title has),
+        twice as many as of any other title's."""
+        m = _EN_LAW.search(text)
+        if not m or not terms:
+            return []
+        chars = set("".join(terms))
+        titles = {c.doc_id: set(_bare(c.title).removesuffix("条例")) for c in self.corpora
+                  if not c.superseded_by and _bare(c.title).endswith("条例")}
+        scored = sorted(((len((own - set().union(*(t for d, t in titles.items() if d != doc))) & chars), doc)
+                         for doc, own in titles.items()), reverse=True)
+        if not scored or scored[0][0] < 2 or (len(scored) > 1 and scored[0][0] < 2 * scored[1][0]):
+            return []
+        return [Mention(m.start(), m.end(), scored[0][1], "name")]
+
+    def mentions(self, text: str, terms: list[str] | None = None) -> list[Mention]:
         """Documents the text names, in order; where several versions of one
         family match, the one the text asks for (a year, 修订前, a 令号), else
-        the one in force."""
-        names = self._names(text)
+        the one in force. ``terms``: an English text's Chinese translation."""
+        names = self._names(text) or self._english(text, terms or [])
         old, new = _OLD.search(text) or _OLD_EN.search(text), _NEW.search(text)
         superseded = [c for c in self.corpora if c.superseded_by]
         if old and not names:  # "2020年版第八条": a version with no name says which family

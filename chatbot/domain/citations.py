@@ -43,6 +43,8 @@ _BARE_DECIMAL = re.compile(r"^\s*" + _DOC + r"(?P<n>\d{1,3})[.．](?P<m>\d{1,2})
 # measure only at the start and before a question word ("三条措施" does not).
 _LEADING = re.compile(r"^\s*(?:请问|查一下|查查|看看|问一下)?\s*(?P<n>[" + CN_NUM + r"]{1,6}|\d{1,3})\s*(?:条|项)"
                       r"(?=[都是讲说呢吗啥什的里中有怎为这那内规]|\s*$)")
+# "Article 13", "measure 5.3": an English question's reference.
+_EN_REF = re.compile(r"\b(?:article|measure|clause)\s+(?:no\.?\s*)?(?P<n>\d{1,3})(?:\.(?P<m>\d{1,2}))?\b", re.IGNORECASE)
 _BARE_INT = re.compile(r"^\s*" + _DOC + r"(?P<n>\d{1,3})\s*$")
 _AFTER_REF = set("是讲说呢吗啥什的和与跟及或到至呀吧里中有怎为这那")
 _BEFORE_QUANTITY = set("约近超达到至为压缩减少增加")
@@ -94,6 +96,8 @@ def find_refs(question: str) -> list[str]:
         n = cn_to_int(raw)
         if n:
             add(m.start(), m.end(), _with_doc(m.group("doc"), str(n)))
+    for m in _EN_REF.finditer(q):
+        add(m.start(), m.end(), f"{int(m.group('n'))}.{int(m.group('m'))}" if m.group("m") else str(int(m.group("n"))))
     for m in _DOC_INT.finditer(q):
         add(m.start(), m.end(), f"{m.group('doc')}:{int(m.group('n'))}")
     if not found and (m := _LEADING.match(q)) and (n := cn_to_int(m.group("n"))):

@@ -149,7 +149,7 @@ class QueryAnalyzer:
         text = self.library.text
         reworded = self.glossary.plan_wording(fixed, words, lambda t: t in text)
         listing = detect(norm, self.library.known_units, self.library.n_sections or 17)
-        refs, docs = self.library.qualify(norm, find_refs(norm))
+        refs, docs = self.library.qualify(norm, find_refs(norm), translated)
         both = len(self.library.corpora) > 1 and bool(LAW_SIDE.search(norm)) and bool(self.local.search(norm))
         law = len(self.library.corpora) > 1 and not docs and bool(LAW_WORDS.search(norm))
         foreign = () if docs else tuple(self.library.names.foreign(norm))
