@@ -26,6 +26,9 @@ def first(text: str) -> str:
     ("整合非紧急热线是谁负责？", "who", None),
     ("电子营业执照什么时候完成共享？", "when", None),
     ("企业在手机上办政务事用哪个APP？", "how", None),
+    ("孩子的护理补贴一个月补多少", "figure", "money"),
+    ("每年能拿多少", "figure", "money"),
+    ("每个月多少天要上报", "figure", "duration"),
     ("What is the maximum term when industrial land is supplied by long-term lease?", "figure", "duration"),
     ("By when must overdue payments be cleared?", "when", None),
 ])
@@ -100,6 +103,10 @@ def test_who_asked_of_an_article_is_led_by_its_own_sentence(assistant):
     # the plan's own place named only as the comparison: the place asked about is another
     ("我在巴里坤开公司 也跟伊吾一样刻章全免费吗", "未写明巴里坤的情况"),
     ("我在巴里坤开公司 刻章也是免费的吗 还是只有伊吾这样", "未写明巴里坤的情况"),
+    # the plan's place named as what the asker heard, another asked as "也一样"
+    ("我是巴里坤那边的，听说伊吾简易注销公示时间只要20天，我们巴里坤县是不是也一样？", "未写明巴里坤的情况"),
+    # an individual business asking about a clause granting enterprises only
+    ("我是個體戶剛辦照，聽說新開辦的都免費送第一套印章，我這種個體戶也算嗎？", "未写明个体工商户的情况（写的是新开办企业）"),
     # the quoted sentence's own exception
     ("政府投资的重大工程项目，审批全流程控制在多少个工作日？", "写明“除重大工程建设项目外”，未写明重大工程建设项目的情况"),
     ("上市的股份有限公司简易注销公示几天？", "未写明上市股份有限公司的情况"),
@@ -126,7 +133,8 @@ def test_a_lawfulness_question_leads_with_the_rule_of_conduct():
 @pytest.mark.parametrize("q", ["开公司刻章要钱吗", "我们是哈密的公司来伊吾投标 要求本地有分公司合理吗",
                                "我住在哈密，想在伊吾开公司，刻章要钱吗", "伊吾的简易注销公示是20天吗",
                                "人在乌鲁木齐出差，伊吾的事能在外地办吗", "公司注册在伊吾 人在哈密 刻章要钱吗",
-                               "研究生刚毕业 想来伊吾的单位上班 能直接聘不", "第一次被查到没签合同会直接罚款吗 真不是故意的"])
+                               "研究生刚毕业 想来伊吾的单位上班 能直接聘不", "第一次被查到没签合同会直接罚款吗 真不是故意的",
+                               "我是个体户，刻章要钱吗"])
 def test_no_gap_where_the_scope_matches(assistant, q):
     assert not metrics.states_gap(assistant.answer(q).text)
 

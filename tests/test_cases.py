@@ -38,6 +38,13 @@ def test_the_asker_case(q, index):
     assert asker_case(q, cases(s, 0, T)) == index
 
 
+def test_a_number_names_a_case_only_whole():
+    s = split_sentences("2023年底前，满意率达到98%以上；2024年底前，满意率达到99%以上。")
+    group = cases(s, 0, T)
+    assert asker_case("满意率现在要求多少？12345半夜有人接吗", group) is None  # "23" inside 12345
+    assert asker_case("2024年满意率要求多少", group) == 1
+
+
 def test_the_asker_case_leads_and_other_cases_are_dropped(assistant):
     a = assistant.answer("我们是大型能源企业 跟小供应商的合同能不能写成业主付了钱我们再付 最长能拖多久")
     assert a.citations[0] == "smepay:9"

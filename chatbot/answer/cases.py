@@ -68,7 +68,9 @@ def asker_case(question: str, group: list[Case]) -> int | None:
     when one case leads. None when the question names none or several."""
     common = set.intersection(*(_grams(c.subject) for c in group))
     frame = set().union(*(_grams(c.frame) for c in group))
-    asked = _grams(question)
+    # a number counts whole: "12345热线" does not name the case of 2023
+    numbers = {n for c in group for n in re.findall(r"\d+", c.subject)}
+    asked = _grams(re.sub(r"\d+", lambda m: m.group(0) if m.group(0) in numbers else "#", question))
     scored = sorted(((len((_grams(c.subject) - common - frame) & asked), c.index) for c in group), reverse=True)
     if scored[0][0] == 0 or (len(scored) > 1 and scored[1][0] == scored[0][0]):
         return None

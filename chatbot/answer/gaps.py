@@ -40,6 +40,9 @@ _LIKE = (r"(?:跟|和|与|同|像|比|只有)\s*{0}[县市区州]?\s*(?:一样|�
 # named as the seat is asked about: "人在乌鲁木齐…伊吾的事" is about Yiwu's.
 _SEAT = (r"(?:注册(?:地)?(?:在|于|是)|落户(?:在|于)?|设在|开在|位于)\s*{0}"
          r"|在\s*{0}[^，,。？?！!\s]{{0,4}}?(?:开|办|注册|设立|成立)")
+# "听说伊吾只要20天，我们巴里坤县是不是也一样": the other place is what is asked,
+# though the document's own is named too.
+_ALSO = (r"{0}[县市区州]?\s*(?:这边|那边|这里|那里)?\s*(?:是不是|是否|能不能|可不可以|会不会|有没有)?\s*也")
 # "除重大工程建设项目外…60个工作日内": the quoted sentence's own exception.
 EXCEPT = re.compile(r"除(?:了)?([^，。；、“”]{2,15}?)(?:以外|之外|外)|[（(]([^（()）]{2,20})除外[）)]|([\u4e00-\u9fff]{2,12})除外")
 _EXCLUDE = re.compile(r"(?:不是|并非|非|除了|不属于|不走)\s*([\u4e00-\u9fff]{2,8}?)(?:的话|的|以外|之外|）|\)|，|,|$)")
@@ -156,8 +159,8 @@ class GapFinder:
         # Each quoted article against its own document's scope: another clause
         # naming the asker does not widen this one, and the payment regulation's
         # 万分之五 quoted beside the individual-business one still covers 中小企业 only.
-        for r in quoted:
-            if (party := self._party(query, r, f"{r.measure_title} {r.text}")) is not None:
+        for i, r in enumerate(quoted):
+            if (party := self._party(query, r, f"{r.measure_title} {r.text}", sentence if i == 0 else "")) is not None:
                 return party
         for group in self.glossary.contrasts:
             asked = [w for w in group if w in q and w not in text]
@@ -204,18 +207,18 @@ class GapFinder:
             m = re.search(r"(从|来自)?" + re.escape(p) + r"([市县区州省]?(?:市区|城区)?)", q)
             if not m or p in home or p in text or m.group(1) or _ORIGIN.match(q, m.end()):
                 continue
-            if named_home and not re.search(_SEAT.format(re.escape(p)), q):
+            if named_home and not re.search(_SEAT.format(re.escape(p)), q) and not re.search(_ALSO.format(re.escape(p)), q):
                 continue
             return Gap(p + m.group(2), scope=f"是{home}的措施")
         return None
 
-    def _party(self, query: Query, lead: Record, text: str) -> Gap | None:
+    def _party(self, query: Query, lead: Record, text: str, sentence: str = "") -> Gap | None:
         """The question is about the kind of party another document applies to
         (个体工商户), while the leading clause's document applies to another
         (中小企业) and its own text does not name the asker's kind."""
         scopes = self.library.scopes
         if lead.doc_id not in scopes:
-            return None
+            return _not_enterprise(query, sentence, [p for p, _ in scopes.values()])
         mine, basis = scopes[lead.doc_id]
         asked = query.text + " " + " ".join(query.tokens)  # "个体户" is expanded to 个体工商户
         doc = self.library.doc(lead.doc_id)
@@ -226,6 +229,28 @@ class GapFinder:
         if (kind := asker_kind(query.text, mine, basis.text)) is not None:
             return Gap(kind, mine, doc=title, basis=basis)
         return None
+
+
+# Words naming every kind of business at once: a clause using one covers any asker.
+_UMBRELLA = re.compile(r"市场主体|经营主体|经营者|各类主体|个体")
+_ENTERPRISE_WORD = re.compile(r"(?:新开办|新设立|新办|小微|中小|大型|民营|外资|各类)?企业")
+
+
+def _not_enterprise(query: Query, sentence: str, parties: list[str]) -> Gap | None:
+    """"我是个体户…新开办的都免费送印章，我也算吗" led by "对新开办企业实行首套印章…":
+    the asker names a kind of party a regulation has its own scope for and
+    that is no enterprise (个体工商户), while the lead sentence grants
+    enterprises only. Named in the question's own words ("个体户"), not its
+    glossary expansion: "小店" is any shop."""
+    if not sentence or _UMBRELLA.search(sentence):
+        return None
+    for party in parties:
+        if "企业" in party or party in sentence:
+            continue
+        short = re.escape(party[:2]) + r"[\u4e00-\u9fff]{0,2}?" + re.escape(party[-1])  # 个体户, 个体工商户
+        if re.search(short, query.normalized) and (m := _ENTERPRISE_WORD.search(sentence)):
+            return Gap(party, m.group(0))
+    return None
 
 
 # "合作社算不算中小企业": a kind of party asked about by name.
