@@ -54,6 +54,8 @@ def test_several_things_asked_at_once():
     ("不交押金就不给验收，这样可以吗", True),  # a practice described, then "这样可以吗"
     ("说我们这种新模式没先例，是不是就不让开了", True),
     ("这样行不行", True),
+    ("窗口让我们只能找他们介绍的中介做报告，这种正常吗", True),  # a practice done to the asker
+    ("审批等了三天了，正常吗", False),  # no practice named: how long it takes
     ("网上办营业执照可以吗", False),  # "可以吗" alone asks how to, not whether it is lawful
     ("这样办需要多久", False),
     ("新开办企业能不能免费刻章", False),
