@@ -26,9 +26,7 @@ MONEY_NOUNS = r"(?:补助|补贴|奖励|奖金|津贴|资助|工资|薪酬|罚�
 # asks whether they are published.
 FEE_STANDARD = r"(?<!公开)(?<!公示)(?<!公布)(?<!明确)(?<!制定)(?<!规范)收费标准"
 MONEY = re.compile(r"多少钱|多少元|多少万|几块钱|" + FEE_STANDARD + r"|费用是多少|什么价|\bhow much\b"
-                   r"|" + MONEY_NOUNS + r"[^，,。；;？?]{0,4}多少|多少" + MONEY_NOUNS
-                   # "一个月补多少", "每年能拿多少": a sum per period, not a count of days or times
-                   + r"|(?:一个月|每个?月|一年|每年|一天|每天)(?:能|可以)?(?:给|发|拿|补|交|缴|领)?多少(?![天日个次人小时年月项条家户])", _I)
+                   r"|" + MONEY_NOUNS + r"[^，,。；;？?]{0,4}多少|多少" + MONEY_NOUNS, _I)
 RATE = re.compile(r"比例|百分之|多少[%％]|几成|覆盖率|满意率|率[是达要]?多少|\bwhat (?:percentage|percent|rate|share)\b", _I)
 COUNT = re.compile(r"多少个|几个|多少家|几家|多少项|几项|多少次|几次|多少人|多少台|多少座|多少所|多少条|几条|几[级档类种]|多少"
                    r"|\bhow many\b", _I)
