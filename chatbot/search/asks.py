@@ -16,7 +16,10 @@ WHEN = re.compile(r"什么时候|何时|哪个月|哪一年|哪年|完成时[间
                   r"|^\s*when\b|\bby when\b|\bby what date\b|\bdeadline\b|\bwhat date\b", _I)
 # Figures, by kind. A duration or a count first: "多长时间" is not money.
 # "有时间要求吗", "有没有期限": a yes/no about a time limit asks for the limit.
-DURATION = re.compile(r"多长时间|多久|几天|多少天|几个工作日|多少个工作日|多少小时|几个小时|几小时|几年|多少年|几个月|多长"
+# "前几年", "十几年", "好几个月", "这几天" tell when or how long something has been, not ask it.
+_TOLD = r"(?<![前十好这近那头])"
+DURATION = re.compile(r"多长时间|多久|" + _TOLD + r"几天|多少天|几个工作日|多少个工作日|多少小时|几个小时|几小时|" + _TOLD
+                      + r"几年|多少年|" + _TOLD + r"几个月|多长"
                       r"|时间(?:上)?(?:要求|限制)|(?:有没有|有无)(?:时限|期限|时间限制)|(?:时限|期限)(?:吗|么)"
                       r"|\bhow long\b|\bhow many (?:working )?(?:days|hours|months|years)\b"
                       r"|\b(?:maximum|max|longest) (?:term|period|time)\b", _I)
@@ -51,7 +54,7 @@ PARTS = re.compile(r"分别|以及|还有|另外|同时|和.{1,12}(?:呢|吗|有
 LEGAL = re.compile(r"(?:合法|违法|合规|违规)(?:吗|么|不|的吗)|是否(?:合法|违法|合规|违规)|合不合[法规]|算不算违|算违[法规]"
                    r"|有没有规定|有规定吗|站得住|能这样|可以这样|这样行吗|这么做对不对|这样做对吗|有说法吗|有没有说法"
                    r"|依据哪条|(?:能|可以|有权)(?:不能)?拒绝|能不能拒绝|合理吗|合不合理|(?:允许|被允许)(?:吗|么)|允不允许"
-                   r"|(?:能|可以)不(?:给|交|缴|出)(?:吗|么|不)?|\bis (?:this|that|it) (?:legal|allowed)\b"
+                   r"|(?:能|可以)不(?:给|交|缴|出|参加|加入|入会|接受|买|购买)(?:吗|么|不)?|\bis (?:this|that|it) (?:legal|allowed)\b"
                    # a practice described, then "这样可以吗" / "是不是就不让搞": may they do this to me
                    r"|这样(?:做|搞|弄|干)?(?:可以|行|对)(?:吗|么|不|嘛)|这样(?:做|搞)?(?:可不可以|行不行|对不对)"
                    r"|(?:是不是|是否)(?:就)?不(?:让|准|许)|(?:让不让|准不准|许不许)(?:搞|干|做|开|办)"
