@@ -26,6 +26,9 @@ def first(text: str) -> str:
     ("整合非紧急热线是谁负责？", "who", None),
     ("电子营业执照什么时候完成共享？", "when", None),
     ("企业在手机上办政务事用哪个APP？", "how", None),
+    # how long something has been ("十几年", "前几年") is told, not asked
+    ("我爸开了十几年的修车铺，想交给我接着开，是不是得先注销？", "yesno", "other"),
+    ("这几天办执照要几天", "figure", "duration"),
     ("What is the maximum term when industrial land is supplied by long-term lease?", "figure", "duration"),
     ("By when must overdue payments be cleared?", "when", None),
 ])
@@ -51,6 +54,7 @@ def test_several_things_asked_at_once():
     ("不交押金就不给验收，这样可以吗", True),  # a practice described, then "这样可以吗"
     ("说我们这种新模式没先例，是不是就不让开了", True),
     ("这样行不行", True),
+    ("商会让我们参加评比还要交评审费，我们能不能不参加", True),  # may I decline: whether they may make me
     ("窗口让我们只能找他们介绍的中介做报告，这种正常吗", True),  # a practice done to the asker
     ("审批等了三天了，正常吗", False),  # no practice named: how long it takes
     ("网上办营业执照可以吗", False),  # "可以吗" alone asks how to, not whether it is lawful
@@ -309,6 +313,13 @@ def test_a_yes_no_answered_by_a_clause_that_only_explores_says_so():
 def test_the_tentative_lead_in_an_answer(assistant):
     a = assistant.answer("个体户能不能交住房公积金")
     assert first(a.text).startswith("方案写的是“探索开展") and "未写明现在是否已经实行" in first(a.text)
+
+
+def test_may_they_make_me_is_settled_by_a_rule_of_conduct(assistant):
+    # 第二十九条 states the topic ("国家依法严格规范行业协会商会的收费、评比"); 第十七条 forbids it
+    for q in ("行业协会逼我们入会，不入会就不给开证明，这样合法吗", "商会硬拉我们参加评比，还要收评审费，这样合规吗"):
+        a = assistant.answer(q)
+        assert a.citations[0] == "obe:17" and "不得" in first(a.text)
 
 
 def test_the_rule_leads_not_the_penalty_that_restates_it(assistant):

@@ -159,6 +159,10 @@ def _claims(question: str, qset: set[str], hits: list[Hit], scorer: SentenceScor
     if figure in ("duration", "money", "rate") and not english:
         cands = _figure_first(cands, hits, candidate, FIGURES[figure], t,
                               t.second_evidence if figure_evidence is None else figure_evidence)
+    elif legal and not english and cands and cands[0][1].record.kind == "article":
+        # "may they do this": an article stating a rule of conduct (不得…) settles it, not
+        # one stating the topic in general ("国家依法严格规范…评比") or a penalty's list
+        cands = _figure_first(cands, hits, candidate, CONDUCT, t, t.second_evidence)
     combined, top, ranked, best_score = cands[0]
     if english and rows:
         picked = _by_cosine(ranked, top.record.uid, rows)
