@@ -188,3 +188,14 @@ def test_glossary_off_is_measurable():
     assert "印章" in g.expand("刻章要钱吗") and "印章" in g.expand("company seals")
     assert Glossary.empty().expand("刻章要钱吗") == []
     assert Glossary.empty().plan_wording("刻公章", ["公章"], lambda t: True) == "刻公章"
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("到25年大概能覆盖多少", "到2025年大概能覆盖多少"),
+    ("24年底前要达到多少", "2024年底前要达到多少"),
+    ("截至23年12月", "截至2023年12月"),
+    ("干了25年了", "干了25年了"),  # a length of time stays
+    ("第25年", "第25年"),
+])
+def test_a_short_year_is_written_out(raw, expected):
+    assert normalize(raw) == expected

@@ -35,12 +35,19 @@ def to_simplified(text: str) -> str:
     return _t2s().convert(text)
 
 
+# "到25年", "24年底前": a year written short, as people do (a length of time,
+# "干了25年", is not preceded or followed by these words)
+_SHORT_YEAR = re.compile(r"(?<![\d.])(?:(?<=到)|(?<=至)|(?<=截至)|(?<=截止))(2\d)(?=年)|(?<![\d.])(2\d)(?=年(?:底|末|前|以前|之前|上半年|下半年|\d{1,2}月))")
+
+
 def normalize(text: str) -> str:
     """Form used for matching: clean, NFKC (full-width digits → ASCII),
-    Traditional → Simplified. Chinese punctuation is kept (NFKC would turn
-    （ into ( and break nothing, but keep quotes as the corpus writes them)."""
+    Traditional → Simplified, a short year written out ("到25年" → "到2025年").
+    Chinese punctuation is kept (NFKC would turn （ into ( and break nothing,
+    but keep quotes as the corpus writes them)."""
     text = clean(text)
     text = "".join(unicodedata.normalize("NFKC", c) if c.isalnum() or c in "．：" else c for c in text)
+    text = _SHORT_YEAR.sub(lambda m: "20" + (m.group(1) or m.group(2)), text)
     return to_simplified(text)
 
 
