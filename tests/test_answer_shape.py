@@ -322,6 +322,12 @@ def test_may_they_make_me_is_settled_by_a_rule_of_conduct(assistant):
         assert a.citations[0] == "obe:17" and "不得" in first(a.text)
 
 
+def test_a_contract_that_agreed_nothing_is_led_by_the_default_rule(assistant):
+    a = assistant.answer("对方拖了三个多月才付款，合同里压根没约定利息，我能要逾期利息吗")
+    assert a.citations[0] == "smepay:17"
+    assert first(a.text).startswith("未作约定的，按照每日利率万分之五支付逾期利息")
+
+
 def test_the_rule_leads_not_the_penalty_that_restates_it(assistant):
     a = assistant.answer("国企甲方说要等审计局审计结果出来才跟我们结算，这样做符合保障中小企业款项支付条例吗")
     assert a.citations[0] == "smepay:12"  # 不得强制要求以审计结果作为结算依据, not 第三十三条's 责令改正

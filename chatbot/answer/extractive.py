@@ -21,7 +21,7 @@ from .cases import asker_case, cases
 from .clauses import related, related_lines, unit_line
 from .frames import Frame, doc_kind, frame
 from .gaps import Gap, GapFinder
-from .lead import CONDUCT, FIGURES, first_sentence, lead, year_sentence
+from .lead import CONDUCT, FIGURES, default_sentence, first_sentence, lead, year_sentence
 from .parts import complete, part_line
 from .provisos import BACKREF, PROVISO, clean_sentence, whole_rule, with_limit
 
@@ -378,6 +378,8 @@ def compose(query: Query, hits: list[Hit], scorer: SentenceScorer, gaps: GapFind
     # year asked about ("2024年底前…91%" for "by the end of 2024"), else by the ask.
     lead_record, picked = claims[0]
     i = year_sentence(query.normalized, picked)
+    if i is None:
+        i = default_sentence(query.normalized, picked)
     if i is None:
         i = first_sentence(query.ask, [s.sentence for s in picked])
     if i:

@@ -124,6 +124,17 @@ def lead(ask: Ask, question: str, record: Record, sentence: str, evidence: float
 
 
 _YEAR = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
+# "合同里没写逾期利息": the asker's contract agreed nothing, so the default rule applies
+NO_DEAL = re.compile(r"(?:合同|协议)[^，。？?]{0,4}(?:没|没有|未)(?:写|约定|定|签|说|谈|提|明确)|没(?:有)?约定|未约定")
+DEFAULT_RULE = re.compile(r"^[^，。；]{0,8}?(?:未作约定|未约定|没有约定|约定不明|未明确约定)")
+
+
+def default_sentence(question: str, picked: list) -> int | None:
+    """The quoted sentence stating what holds without an agreement ("未作约定的，按照每日
+    利率万分之五…"), when the question says the contract agreed nothing."""
+    if not NO_DEAL.search(question):
+        return None
+    return next((j for j, x in enumerate(picked) if j and DEFAULT_RULE.search(x.sentence)), None)
 
 
 def year_sentence(question: str, picked: list) -> int | None:
