@@ -16,6 +16,8 @@ from chatbot.search.parts import split
     ("有家公司找不到人、好几年没报年报也不报税，会被吊销吗", []),
     ("夏天晚上想在店门口摆几张桌子卖奶茶，会不会被罚？", []),
     ("简易注销公示期多少天", []),
+    # "该不该", "算不算" ask as "要不要" does
+    ("总包让我们交现金保证金。能不能拿保函代替？那个安全保证金该不该交", ["能不能拿保函代替", "那个安全保证金该不该交"]),
 ])
 def test_the_parts_a_question_asks(q, asked):
     assert [p.text for p in split(q)] == asked

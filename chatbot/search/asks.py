@@ -38,6 +38,7 @@ COST = re.compile(r"要钱|花钱|收费|收钱|交钱|付费|掏钱|出钱|自�
 NEED = re.compile(r"需要|需不需要|要不要|用不用|还要|还用|还得|必须|一定要|\b(?:need|needs|required|have to|must)\b", _I)
 CAN = re.compile(r"能不能|可不可以|可以|能否|可否|能|允许|行不行|让不让|\b(?:can|could|may|allowed)\b", _I)
 YESNO = re.compile(r"[吗么嘛][？?！!。\s]*$|[吗么][，,]|是不是|能不能|可不可以|要不要|用不用|需不需要|有没有|会不会|行不行|是否|可否|能否"
+                   r"|该不该|应不应该|算不算|对不对"
                    r"|不[？?]?$|没[？?]?$|^(?:is|are|can|could|do|does|did|will|should|may|must|has|have)\b", _I)
 OPEN = re.compile(r"怎么|怎样|如何|咋|哪里|哪儿|在哪|去哪|什么|啥|哪些|哪个|多少|几|为什么"
                   r"|\b(?:how|what|which|where|why)\b", _I)
