@@ -322,6 +322,12 @@ def test_may_they_make_me_is_settled_by_a_rule_of_conduct(assistant):
         assert a.citations[0] == "obe:17" and "不得" in first(a.text)
 
 
+def test_a_time_limit_leads_with_its_extension(assistant):
+    # 第二十五条: "…30日内形成处理结果…。情况复杂…可适当延长，但处理期限最长不得超过90日。"
+    a = assistant.answer("投诉了拖欠款，处理部门多少天内要给结果")
+    assert first(a.text).startswith("30日内（") and "最长不得超过90日" in first(a.text)
+
+
 def test_a_contract_that_agreed_nothing_is_led_by_the_default_rule(assistant):
     a = assistant.answer("对方拖了三个多月才付款，合同里压根没约定利息，我能要逾期利息吗")
     assert a.citations[0] == "smepay:17"

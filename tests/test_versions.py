@@ -139,3 +139,12 @@ def test_when_a_named_document_takes_effect_comes_from_its_closing_article(assis
 @pytest.mark.parametrize("question", ["付款期限从什么时候开始算", "县里的政务服务中心什么时候开始实施延时服务"])
 def test_a_topic_question_with_a_date_is_not_about_the_document(assistant, question):
     assert assistant.answer(question).answerer != "meta"
+
+
+def test_a_clause_citing_the_superseded_text_by_its_order_says_so(assistant):
+    # 第112条 carries out "《保障中小企业款项支付条例》（中华人民共和国国务院令第728号）", the 2020 text
+    a = assistant.answer("县里清欠工作是怎么安排的")
+    assert "112" in a.citations
+    assert "第112条所引的国务院令第728号是修订前的文本；现行的是修订后的《保障中小企业款项支付条例》，2025-06-01起施行" in a.text
+    b = assistant.answer("简易注销公示要几天")  # a clause citing no document: no note
+    assert "修订前的文本" not in b.text

@@ -186,10 +186,21 @@ class Assistant:
         return ok
 
     def version_note(self, r) -> str | None:
-        """A clause of a superseded version says so and names its successor."""
+        """A clause of a superseded version says so and names its successor; so
+        does a clause citing a superseded version by its order ("落实《保障中小企业
+        款项支付条例》（国务院令第728号）": the county plan predates the revision)."""
         c = self.library.doc(r.doc_id)
-        if c is None or not c.superseded_by:
+        if c is None:
             return None
+        if not c.superseded_by:
+            cited = next((m for m in self.library.names.mentions(r.text) if m.how == "order"
+                          and (old := self.library.doc(m.doc_id)) is not None and old.superseded_by), None)
+            if cited is None:
+                return None
+            new = self.library.doc(self.library.doc(cited.doc_id).superseded_by)
+            since = f"，{new.effective}起施行" if new.effective else ""
+            return (f"（注：{r.citation}所引的{r.text[cited.start:cited.end]}是修订前的文本；"
+                    f"现行的是修订后的《{new.title}》{since}。）")
         new = self.library.doc(c.superseded_by)
         since = f"，{new.effective}起施行" if new.effective else ""
         return f"（注：{r.citation}出自已被修订的文本；现行的是《{new.title}》{since}。）"

@@ -38,13 +38,30 @@ def whole_rule(s, picked: list, sentences: list[tuple[str, set[str]]]):
     return replace(s, sentence=s.sentence.rstrip().rstrip("；;") + "；" + sentences[nxt][0])
 
 
+# "情况复杂的，经…批准，可适当延长，但处理期限最长不得超过90日": the sentence after a
+# time limit that extends it.
+EXTENDS = re.compile(r"延长|延期")
+
+
+def _with_extension(opening: str, s, sentences, figure: str | None) -> str:
+    """"30日内。" followed in its paragraph by the sentence extending it carries
+    that sentence: the limit is 30 days, or up to 90 when it is extended."""
+    nxt = s.index + 1
+    if figure != "duration" or nxt >= len(sentences):
+        return opening
+    extra = sentences[nxt][0]
+    if not EXTENDS.search(extra) or not FIGURES["duration"].search(extra):
+        return opening
+    return f"{opening.rstrip('。')}（{clean_sentence(extra)}）。"
+
+
 def with_limit(opening: str, s, picked: list, sentences, figure: str | None) -> str:
     """"30日内。" read from a rule whose qualifying half sets another figure
     ("合同另有约定的…最长不得超过60日") carries that half: the figure alone
     would be the rule without its ceiling."""
     whole = whole_rule(s, picked, sentences)
     if whole.index != s.index or whole.sentence == s.sentence:
-        return opening
+        return _with_extension(opening, s, sentences, figure)
     extra = whole.sentence[len(s.sentence.rstrip().rstrip("；;")) + 1:].rstrip("。")
     if not FIGURES.get(figure or "", FIGURES["count"]).search(extra):
         return opening
