@@ -45,6 +45,20 @@ def test_a_figure_no_clause_states_is_said_missing(engine, assistant):
     assert "清税要多少个工作日：" in a.text and "没有写明具体时限" in a.text
 
 
+def test_a_later_part_is_answered_by_its_own_words_in_its_own_hits(assistant):
+    # 第5.4条 holds 清税 and 纳税 but none of the story's words (简易注销, 公示, 股权)
+    a = assistant.answer("企业走简易注销，公示期间发现股权被冻结了，公示是不是要撤销？另外税务这块清税有没有简便办法")
+    assert "5.4" in a.citations and "清税证明免办服务" in a.text
+
+
+def test_a_part_word_alone_or_a_document_name_finds_no_clause(assistant):
+    # "干得好的有奖励吗": 好 is one character, 激励 alone is one word (第28.2条's 卫生人才绩效奖 stays out)
+    assert "28.2" not in assistant.answer("民营企业家有没有培训机会，干得好的有奖励吗").citations
+    # "优化营商环境条例怎么规定": the words name the document, not a topic
+    a = assistant.answer("政府采购中对民营企业设不平等条款，县里清理重点里有没有这条？优化营商环境条例怎么规定")
+    assert "obe:7" not in a.citations
+
+
 def test_a_part_answered_by_the_quote_adds_nothing(assistant):
     # 第83条's "24小时在线免费" answers "要收费吗": no other clause joins for it
     a = assistant.answer("药店开了好几年了，电子发票半夜也能开吗？要收费吗")

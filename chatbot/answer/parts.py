@@ -22,6 +22,23 @@ class PartAnswer:
     figure: str | None = None  # the kind of figure a gap is about ("duration")
 
 
+def _own_words(key: tuple[tuple[str, ...], ...], text: str, titles: str) -> tuple[int, int]:
+    """(words held, words held as asked) of the part's own topic words that can
+    carry a topic alone: two characters or more, not a document's name ("优化营商环境
+    条例怎么规定"). Each is held by a word of its own: "应缴纳税款" holds 税 once."""
+    used: set[str] = set()
+    held = exact = 0
+    for k in key:
+        if len(k[0]) < 2 or k[0] in titles:
+            continue
+        w = next((w for w in sorted(k, key=len, reverse=True) if len(w) >= 2 and w in text and w not in used), None)
+        if w is not None:
+            used.add(w)
+            held += 1
+            exact += w == k[0]
+    return held, exact
+
+
 def _share(key: tuple[tuple[str, ...], ...], text: str, weight) -> float:
     """Share of the part's own topic words (by IDF weight) that ``text`` holds,
     a word counting when it or a term it implies appears."""
@@ -61,10 +78,24 @@ def complete(query: Query, quoted: list[tuple[Record, list[str]]], part_hits: li
             # and hospitals.
             near = {h.record.uid for h in hits[:depth]}
             pool = [r for r in pool if r.uid in near]
+        mine = {h.record.uid for h in own}
+        titles = " ".join({r.doc_title or "" for r in pool})
+
+        def on_topic(x) -> bool:
+            # the question's topic before the part, or, in a clause the part's own
+            # retrieval found, several of the part's own words ("另外…清税有没有省事的办法")
+            if _share(sub.topic, x.sentence, scorer.weight) >= topic_cover:
+                return True
+            if sub.ask.kind == "figure" or x.record.uid not in mine:
+                return False
+            held, exact = _own_words(sub.key, x.sentence, titles)
+            return held >= scorer.tuning.part_own_words and exact >= 1
+
         fits = [x for r in pool for x in scorer.rank(r, sub.text, set(sub.tokens))
                 if answers(x.sentence) and x.score > scorer.tuning.unmatched_evidence
-                and (not sub.key or _share(sub.topic, x.sentence, scorer.weight) >= topic_cover)]
-        best = max(fits, key=lambda x: x.score, default=None)
+                and (not sub.key or on_topic(x))]
+        # the sentence holding most of the part's own words as asked, not the story's
+        best = max(fits, key=lambda x: (_own_words(sub.key, x.sentence, titles)[1], x.score), default=None)
         if best is not None:
             out.append(PartAnswer(sub.asked, best.record, best.sentence))
             said.append(best.sentence)

@@ -143,6 +143,10 @@ class ExtractiveTuning:
     part_cover: float = 0.5
     part_near: int = 5
     part_topic: float = 0.5
+    # …or, a part asking no figure, by a sentence of one of its own hits holding at
+    # least this many of its own topic words, each of two characters or more and
+    # none from a document's title ("另外税务这块清税有没有省事的办法": 税务, 清税).
+    part_own_words: int = 2
 
 
 @dataclass(frozen=True)
