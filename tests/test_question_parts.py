@@ -59,6 +59,14 @@ def test_a_part_word_alone_or_a_document_name_finds_no_clause(assistant):
     assert "obe:7" not in a.citations
 
 
+def test_a_right_asked_first_and_the_countys_doing_after_quote_the_law_first(assistant):
+    # the plan's 第121.2条 answers "县里法院怎么落实"; the right itself is the regulation's 第十五条
+    a = assistant.answer("我们的商标被人仿冒了，能不能要求惩罚性赔偿？县里法院怎么落实")
+    assert a.citations[:2] == ["obe:15", "121.2"]
+    # no later part about the county: the plan's answer stands alone
+    assert assistant.answer("小企业凭信用能贷到款吗，有没有什么平台").citations == ["40.2"]
+
+
 def test_a_part_answered_by_the_quote_adds_nothing(assistant):
     # 第83条's "24小时在线免费" answers "要收费吗": no other clause joins for it
     a = assistant.answer("药店开了好几年了，电子发票半夜也能开吗？要收费吗")

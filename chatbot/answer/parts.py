@@ -118,3 +118,27 @@ def part_line(a: PartAnswer, kinds: str, quote) -> str:
     if a.record is not None:
         return f"{a.asked}：{quote(a.record, a.sentence)}"
     return f"{a.asked}：{kinds}没有写明{_MISSING.get(a.figure or '', '')}。"
+
+
+def law_for_head(head: Query, head_hits: list[Hit], claims: list, scorer):
+    """"公司专利被侵权，能要惩罚性赔偿吗？县法院怎么落实": the first part asks a yes/no,
+    its own retrieval finds an article of a law, and the answer, led by the plan,
+    quotes nothing of that law: the article's best sentence for the part leads (the
+    law first for rights, the plan for what the county does), when it matches the
+    part about as well as the plan's lead clause does (``law_first``). None otherwise."""
+    if head.ask.kind != "yesno" or not head_hits or not claims or claims[0][0].kind == "article":
+        return None
+    r = next((h.record for h in head_hits if h.record.kind == "article"), None)
+    if r is None or any(c.doc_id == r.doc_id for c, _ in claims):
+        return None
+    words = set(head.tokens)
+
+    def best(rec):
+        return max(scorer.rank(rec, head.raw, words), key=lambda s: (s.score, -s.index), default=None)
+
+    law, plan = best(r), best(claims[0][0])
+    if law is None or law.score <= scorer.tuning.unmatched_evidence:
+        return None
+    if plan is not None and law.score < scorer.tuning.law_first * plan.score:
+        return None
+    return r, [law]
