@@ -52,6 +52,7 @@ def test_several_things_asked_at_once():
     ("不入会就不给开证明，这合理吗", True),
     ("老有人上门叫拉赞助，能不给不", True),
     ("不交押金就不给验收，这样可以吗", True),  # a practice described, then "这样可以吗"
+    ("评估报告必须用他们那家公司出的，别家的不认，这个可以吗", True),  # "这个可以吗" after a practice
     ("说我们这种新模式没先例，是不是就不让开了", True),
     ("这样行不行", True),
     ("商会让我们参加评比还要交评审费，我们能不能不参加", True),  # may I decline: whether they may make me

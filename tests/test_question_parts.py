@@ -67,6 +67,21 @@ def test_a_right_asked_first_and_the_countys_doing_after_quote_the_law_first(ass
     assert assistant.answer("小企业凭信用能贷到款吗，有没有什么平台").citations == ["40.2"]
 
 
+def test_a_first_part_asking_how_is_answered_by_its_own_words(assistant):
+    # "利息怎么算" is the regulation's 第十七条; the story of the debt alone would find 第三十二条
+    a = assistant.answer("乡里一个单位欠我们建材款快一年了，利息怎么算？伊吾县对拖欠账款有啥措施")
+    assert a.citations[0] == "smepay:17" and "逾期利息" in a.text.split("（")[0]
+    # the whole question's lead stands when it holds the part's words already
+    b = assistant.answer("县医院欠我们货款，逾期利息怎么算？伊吾县对拖欠账款有啥措施")
+    assert "smepay:17" in b.citations
+
+
+def test_what_is_done_asked_without_a_question_form_is_a_part(engine):
+    # "有啥措施" ends no question, yet asks; "没有什么办法" tells the story
+    assert [p.asked for p in engine.analyse("货款利息怎么算？县里对拖欠账款有啥措施").parts] == ["县里对拖欠账款有啥措施"]
+    assert engine.analyse("也没有什么办法，只好问问刻章要钱吗").parts == ()
+
+
 def test_a_part_answered_by_the_quote_adds_nothing(assistant):
     # 第83条's "24小时在线免费" answers "要收费吗": no other clause joins for it
     a = assistant.answer("药店开了好几年了，电子发票半夜也能开吗？要收费吗")

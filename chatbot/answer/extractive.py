@@ -22,7 +22,7 @@ from .clauses import related, related_lines, unit_line
 from .frames import Frame, doc_kind, frame
 from .gaps import Gap, GapFinder
 from .lead import CONDUCT, FIGURES, default_sentence, first_sentence, lead, year_sentence
-from .parts import complete, law_for_head, part_line
+from .parts import complete, head_answer, law_for_head, part_line
 from .provisos import BACKREF, PROVISO, clean_sentence, whole_rule, with_limit
 
 # What the question asks for (sentence scoring only; search.asks classifies questions).
@@ -370,6 +370,8 @@ def compose(query: Query, hits: list[Hit], scorer: SentenceScorer, gaps: GapFind
         county = any(COUNTY.search(p.asked) for p in query.parts)
         if county and (law := law_for_head(query.head, head_hits, claims, scorer)) is not None:
             claims = [law] + claims
+        elif (own := head_answer(query.head, head_hits, claims, scorer)) is not None:
+            claims = [own] + [c for c in claims if c[0].uid != own[0].uid]
     # The law first for rights and time limits, the plan for what the county
     # does: when the law's quoted sentence matches the question about as well.
     if (query.ask.kind in ("figure", "yesno", "when") or query.ask.legal) and claims[0][0].kind != "article":

@@ -142,3 +142,24 @@ def law_for_head(head: Query, head_hits: list[Hit], claims: list, scorer):
     if plan is not None and law.score < scorer.tuning.law_first * plan.score:
         return None
     return r, [law]
+
+
+def head_answer(head: Query, head_hits: list[Hit], claims: list, scorer):
+    """"…欠我们货款，利息怎么算？伊吾县对拖欠账款有啥措施": the first part asks how, and
+    no quoted sentence holds its own words (利息), the story of the debt having led
+    retrieval: the best sentence of its own hits that does (``part_cover`` of them)
+    leads. None when a quoted sentence answers it already or no hit does."""
+    if head.ask.kind != "how" or not claims:
+        return None
+    # a document's name asked by ("优化营商环境条例是怎么规定的") is no word of the answer
+    titles = " ".join({r.doc_title or "" for r in [h.record for h in head_hits] + [r for r, _ in claims]})
+    key = tuple(k for k in head.key if k[0] not in titles)
+    if not key or any(_share(key, s.sentence, scorer.weight) >= scorer.tuning.part_cover for _, sents in claims for s in sents):
+        return None
+    words = set(head.tokens)
+    for h in head_hits:
+        s = max(scorer.rank(h.record, head.raw, words), key=lambda x: (x.score, -x.index), default=None)
+        if (s is not None and s.score > scorer.tuning.unmatched_evidence
+                and _share(key, s.sentence, scorer.weight) >= scorer.tuning.part_cover):
+            return h.record, [s]
+    return None

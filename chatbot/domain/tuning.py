@@ -63,6 +63,7 @@ class FusionTuning:
     # analysed and embedded with the story, so 10,000 characters cut into parts
     # cost 15 s (tests/test_bad_input_api.py)
     part_depth: int = 3
+    head_depth: int = 5  # …and for the first part, when it asks a figure, yes/no or how (Query.head)
     parts_max_chars: int = 200
     max_parts: int = 4
 

@@ -16,7 +16,9 @@ _COMMA = re.compile(r"[，,]")
 # "好几年", "几张桌子" tell the story; "多少" or a question ending asks.
 _STORY_FIGURES = re.compile(r"好几|几[张台个家间套辆]")
 _ENDS_ASKING = re.compile(r"(?:吗|么|嘛|呢|不|没|撒|哩)\s*$")
-_ASKS = (WHO, WHEN, DURATION, MONEY, RATE, HOW, WHAT, LEGAL, YESNO)
+# "对拖欠账款有啥措施": asks what is done, though no question form ends it ("没有什么办法" tells)
+_WHAT_DONE = re.compile(r"(?<![没无])有(?:啥|什么)(?:措施|办法|政策|支持|优惠|做法|规定|要求|渠道|途径)")
+_ASKS = (WHO, WHEN, DURATION, MONEY, RATE, HOW, WHAT, LEGAL, YESNO, _WHAT_DONE)
 
 
 @dataclass(frozen=True)

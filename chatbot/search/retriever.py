@@ -35,7 +35,7 @@ class Retrieval:
     notice: str | None = None  # the dense side was unavailable (index building, server down)
     # per later part of the question (Query.parts): its own best hits, [] when it asks for nothing new
     parts: list[list[Hit]] = field(default_factory=list)
-    head: list[Hit] = field(default_factory=list)  # the first part's own hits, when it asks a figure or yes/no (Query.head)
+    head: list[Hit] = field(default_factory=list)  # the first part's own hits, when it asks a figure, yes/no or how (Query.head)
 
 
 class Retriever:
@@ -113,8 +113,8 @@ class Retriever:
         # "…这合理吗？去哪反映？": the part's answer may lie outside the whole question's hits
         parts = [self.retrieve(p, self.tuning.part_depth, filters, mode).hits if p.key or p.ask.kind == "figure" else []
                  for p in q.parts]
-        head = (self.retrieve(q.head, self.tuning.part_depth, filters, mode).hits
-                if q.head is not None and q.head.ask.kind in ("figure", "yesno") else [])
+        head = (self.retrieve(q.head, self.tuning.head_depth, filters, mode).hits
+                if q.head is not None and q.head.ask.kind in ("figure", "yesno", "how") else [])
         return Retrieval(q, hits, rows, dense if mode in ("hybrid", "dense") else None, notice, parts, head)
 
     def dense_notice(self) -> str | None:
