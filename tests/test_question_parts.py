@@ -76,6 +76,15 @@ def test_a_first_part_asking_how_is_answered_by_its_own_words(assistant):
     assert "smepay:17" in b.citations
 
 
+def test_a_later_part_asking_a_figure_on_a_new_topic_is_answered_by_its_own_words(assistant):
+    # "好差评满意率" is a new topic: 第62条's figure, not "方案没有写明具体比例"; the asker's "二是" is not repeated
+    a = assistant.answer("热线除了打电话还有哪些渠道？二是政务服务好差评的满意率目标是多少？")
+    assert "62" in a.citations and "98%" in a.text and "没有写明" not in a.text
+    assert "二是" not in a.text
+    # words the quote holds already ("2025年底前…达到") only frame the figure: nothing joins
+    assert assistant.answer("依申请类事项网上办理比例，2025年底前要达到多少？").citations == ["55"]
+
+
 def test_what_is_done_asked_without_a_question_form_is_a_part(engine):
     # "有啥措施" ends no question, yet asks; "没有什么办法" tells the story
     assert [p.asked for p in engine.analyse("货款利息怎么算？县里对拖欠账款有啥措施").parts] == ["县里对拖欠账款有啥措施"]

@@ -5,6 +5,7 @@ nothing new (a yes/no on the same topic, "条例怎么规定", who or by when) i
 left to the answer as composed. Deterministic; cut-offs in ``ExtractiveTuning``."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ..domain.records import Hit, Record
@@ -54,6 +55,7 @@ def complete(query: Query, quoted: list[tuple[Record, list[str]]], part_hits: li
     part's new topic may be answered from, by a sentence holding ``topic_cover``
     of the question's topic before the part (by IDF weight) too."""
     said = [x for _, sents in quoted for x in sents]
+    quoted_text = list(said)
     out: list[PartAnswer] = []
     for sub, own in zip(query.parts, part_hits or [[] for _ in query.parts]):
         if sub.ask.kind in ("who", "when"):
@@ -86,9 +88,12 @@ def complete(query: Query, quoted: list[tuple[Record, list[str]]], part_hits: li
             # retrieval found, several of the part's own words ("另外…清税有没有省事的办法")
             if _share(sub.topic, x.sentence, scorer.weight) >= topic_cover:
                 return True
-            if sub.ask.kind == "figure" or x.record.uid not in mine:
+            if x.record.uid not in mine:
                 return False
-            held, exact = _own_words(sub.key, x.sentence, titles)
+            # a figure part's words the quote holds already ("2024年底前要达到多少" beside
+            # "2024年底前…达91%") frame the figure; only the others name a new topic ("好差评满意率")
+            key = sub.key if sub.ask.kind != "figure" else tuple(k for k in sub.key if not any(w in q for w in k for q in quoted_text))
+            held, exact = _own_words(key, x.sentence, titles)
             return held >= scorer.tuning.part_own_words and exact >= 1
 
         fits = [x for r in pool for x in scorer.rank(r, sub.text, set(sub.tokens))
@@ -107,6 +112,8 @@ def complete(query: Query, quoted: list[tuple[Record, list[str]]], part_hits: li
     return out
 
 
+# "二是县里…目标是多少": the asker's numbering, not part of what is asked
+_ORDINAL = re.compile(r"^(?:[一二三四五]是(?![不否])|(?:第[一二三四五](?:个问题|件事|点)?|其[一二三四五])[，、：:])")
 _MISSING = {"duration": "具体时限", "money": "具体金额", "rate": "具体比例"}
 
 
@@ -115,9 +122,10 @@ def part_line(a: PartAnswer, kinds: str, quote) -> str:
     or with the gap said in the words of the documents quoted (``kinds``:
     "条例和方案"), e.g. "多少天内该付：条例和方案没有写明具体时限。"
     """
+    asked = _ORDINAL.sub("", a.asked) or a.asked
     if a.record is not None:
-        return f"{a.asked}：{quote(a.record, a.sentence)}"
-    return f"{a.asked}：{kinds}没有写明{_MISSING.get(a.figure or '', '')}。"
+        return f"{asked}：{quote(a.record, a.sentence)}"
+    return f"{asked}：{kinds}没有写明{_MISSING.get(a.figure or '', '')}。"
 
 
 def law_for_head(head: Query, head_hits: list[Hit], claims: list, scorer):
