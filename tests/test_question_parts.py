@@ -78,7 +78,8 @@ def test_a_first_part_asking_how_is_answered_by_its_own_words(assistant):
 
 def test_a_later_part_asking_a_figure_on_a_new_topic_is_answered_by_its_own_words(assistant):
     # "好差评满意率" is a new topic: 第62条's figure, not "方案没有写明具体比例"; the asker's "二是" is not repeated
-    a = assistant.answer("热线除了打电话还有哪些渠道？二是政务服务好差评的满意率目标是多少？")
+    a = assistant.answer("我是刚上岗的12345接线员，有两件事想核对一下：一是咱们县热线是不是要求24小时都有人工接听，"
+                         "除了打电话还有哪些渠道能受理？二是县里给政务服务“好差评”定的满意率目标是多少？")  # reader R14-20
     assert "62" in a.citations and "98%" in a.text and "没有写明" not in a.text
     assert "二是" not in a.text
     # words the quote holds already ("2025年底前…达到") only frame the figure: nothing joins
